@@ -1,0 +1,54 @@
+// The default provider: for each algorithm, the faster backend on this machine
+// kind, as measured by bench/ (cordon-bench, see README "Benchmarks"). The
+// reason for each choice is written next to it; re-measure before changing one.
+#include "crypto/mbedtls/mbedtls_backend.hpp"
+#include "crypto/sodium/sodium_backend.hpp"
+
+namespace tls::crypto {
+
+const CryptoProvider& default_provider() noexcept {
+    static const AeadDescriptor* const aeads_with_sodium_aes[] = {
+        &mbedtls::aes128_gcm,         // only mbedTLS offers AES-128-GCM
+        &sodium::aes256_gcm,          // DEFAULT_CHOICE_AES256
+        &sodium::chacha20_poly1305,   // DEFAULT_CHOICE_CHACHA
+    };
+    static const AeadDescriptor* const aeads_without_sodium_aes[] = {
+        &mbedtls::aes128_gcm,
+        &mbedtls::aes256_gcm,  // libsodium's AES-GCM needs AES-NI + PCLMUL (checked at run time)
+        &sodium::chacha20_poly1305,
+    };
+    static const HashDescriptor* const hashes[] = {
+        &sodium::sha256,   // DEFAULT_CHOICE_SHA256
+        &mbedtls::sha384,  // only mbedTLS offers SHA-384
+        &mbedtls::sha512,  // DEFAULT_CHOICE_SHA512
+        &mbedtls::sha1,    // X.509/PKCS#12 only
+    };
+    static const KeyExchangeDescriptor* const kx[] = {
+        &sodium::x25519,      // DEFAULT_CHOICE_X25519
+        &mbedtls::secp256r1,  // only mbedTLS offers the NIST curves
+        &mbedtls::secp384r1,
+    };
+    static const SignatureVerifier* const verifiers[] = {
+        &sodium::ed25519_verifier,  // only libsodium offers Ed25519
+        &mbedtls::ecdsa_p256_sha256,   &mbedtls::ecdsa_p384_sha384,   &mbedtls::rsa_pss_rsae_sha256,
+        &mbedtls::rsa_pss_rsae_sha384, &mbedtls::rsa_pss_rsae_sha512, &mbedtls::rsa_pkcs1_sha256,
+        &mbedtls::rsa_pkcs1_sha384,    &mbedtls::rsa_pkcs1_sha512,
+    };
+    static const SigningKeyFactory* const keys[] = {&sodium::ed25519_keys, &mbedtls::ecdsa_keys, &mbedtls::rsa_keys};
+    static const CryptoProvider provider = [] {
+        CryptoProvider p{};
+        p.name = "default";
+        if (sodium::aes256_gcm_available()) p.aeads = aeads_with_sodium_aes;
+        else p.aeads = aeads_without_sodium_aes;
+        p.hashes = hashes;
+        p.key_exchanges = kx;
+        p.verifiers = verifiers;
+        p.rsa_pss = &mbedtls::rsa_pss_with_params;
+        p.signing_keys = keys;
+        p.rng = &system_rng();
+        return p;
+    }();
+    return provider;
+}
+
+}  // namespace tls::crypto

@@ -1,0 +1,35 @@
+#include "crypto/mbedtls/mbedtls_ec.hpp"
+
+namespace tls::crypto::mbedtls {
+
+bool EcGroup::load(NamedGroup group) noexcept {
+    mbedtls_ecp_group_id id = MBEDTLS_ECP_DP_NONE;
+    switch (group) {
+        case NamedGroup::secp256r1: id = MBEDTLS_ECP_DP_SECP256R1; break;
+        case NamedGroup::secp384r1: id = MBEDTLS_ECP_DP_SECP384R1; break;
+        case NamedGroup::x25519: id = MBEDTLS_ECP_DP_CURVE25519; break;
+        default: return false;
+    }
+    return mbedtls_ecp_group_load(&g, id) == 0;
+}
+
+std::size_t nist_coordinate_size(NamedGroup group) noexcept {
+    switch (group) {
+        case NamedGroup::secp256r1: return 32;
+        case NamedGroup::secp384r1: return 48;
+        default: return 0;
+    }
+}
+
+bool read_public_point(const EcGroup& group, NamedGroup curve, Bytes encoded, EcPoint& out) noexcept {
+    const std::size_t n = nist_coordinate_size(curve);
+    // TLS 1.3 (4.2.8.2) and RFC 8422 allow only the uncompressed form.
+    if (n == 0 || encoded.size() != 1 + 2 * n || encoded[0] != 0x04) return false;
+    if (mbedtls_mpi_read_binary(&out.p.X, encoded.data() + 1, n) != 0) return false;
+    if (mbedtls_mpi_read_binary(&out.p.Y, encoded.data() + 1 + n, n) != 0) return false;
+    if (mbedtls_mpi_lset(&out.p.Z, 1) != 0) return false;
+    // Coordinates in range and the curve equation holds.
+    return mbedtls_ecp_check_pubkey(&group.g, &out.p) == 0;
+}
+
+}  // namespace tls::crypto::mbedtls

@@ -1,0 +1,127 @@
+// ECDSA P-256/SHA-256 and P-384/SHA-384 from mbedTLS: verification, and signing
+// with RFC 6979 deterministic nonces (blinded with the caller's RNG).
+#include <mbedtls/ecdsa.h>
+
+#include <new>
+
+#include "crypto/ecdsa_signature.hpp"
+#include "crypto/mbedtls/mbedtls_backend.hpp"
+#include "crypto/mbedtls/mbedtls_ec.hpp"
+
+namespace tls::crypto::mbedtls {
+namespace {
+
+constexpr Error backend_failure{ErrorCode::crypto_backend, "mbedTLS ECDSA call failed"};
+
+struct CurveHash {
+    NamedGroup curve;
+    const HashDescriptor* hash;
+    mbedtls_md_type_t md;
+};
+
+Result<void> verify_with(const CurveHash& ch, const PublicKey& key, Bytes message, Bytes signature) noexcept {
+    const auto* ec = std::get_if<EcPublicKey>(&key);
+    if (ec == nullptr || ec->curve != ch.curve)
+        return Error{ErrorCode::invalid_public_key, "signature scheme does not match the key's curve"};
+    EcGroup grp;
+    if (!grp.load(ch.curve)) return backend_failure;
+    EcPoint q;
+    if (!read_public_point(grp, ch.curve, ec->point, q))
+        return Error{ErrorCode::invalid_public_key, "ECDSA public key is not a valid point"};
+    auto parts = parse_ecdsa_signature(signature);
+    if (!parts) return Error{ErrorCode::bad_signature, "ECDSA signature is not strict DER"};
+    Mpi r, s;
+    if (mbedtls_mpi_read_binary(&r.v, parts->r.data(), parts->r.size()) != 0 ||
+        mbedtls_mpi_read_binary(&s.v, parts->s.data(), parts->s.size()) != 0)
+        return Error{ErrorCode::bad_signature, "ECDSA signature integers too large"};
+    std::uint8_t digest[64];
+    Hash::digest(*ch.hash, message, digest);
+    // Checks 1 <= r, s < n, then the verification equation.
+    if (mbedtls_ecdsa_verify(&grp.g, digest, ch.hash->output_size, &q.p, &r.v, &s.v) != 0)
+        return Error{ErrorCode::bad_signature, "ECDSA signature does not verify"};
+    return success();
+}
+
+constexpr CurveHash p256{NamedGroup::secp256r1, &sha256, MBEDTLS_MD_SHA256};
+constexpr CurveHash p384{NamedGroup::secp384r1, &sha384, MBEDTLS_MD_SHA384};
+
+Result<void> verify_p256(const PublicKey& k, Bytes m, Bytes s) noexcept { return verify_with(p256, k, m, s); }
+Result<void> verify_p384(const PublicKey& k, Bytes m, Bytes s) noexcept { return verify_with(p384, k, m, s); }
+
+class EcdsaSigningKey final : public SigningKey {
+public:
+    explicit EcdsaSigningKey(const CurveHash& ch) noexcept : ch_(ch) {}
+
+    bool set_private(Bytes scalar) noexcept {
+        EcGroup grp;
+        if (!grp.load(ch_.curve)) return false;
+        if (scalar.size() != nist_coordinate_size(ch_.curve)) return false;
+        if (mbedtls_mpi_read_binary(&d_.v, scalar.data(), scalar.size()) != 0) return false;
+        if (mbedtls_ecp_check_privkey(&grp.g, &d_.v) != 0) return false;
+        EcPoint q;
+        if (mbedtls_ecp_mul(&grp.g, &q.p, &d_.v, &grp.g.G, rng_callback, &system_rng()) != 0) return false;
+        std::size_t len = 0;
+        if (mbedtls_ecp_point_write_binary(&grp.g, &q.p, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, public_,
+                                           sizeof public_) != 0)
+            return false;
+        public_size_ = len;
+        return true;
+    }
+
+    bool supports(SignatureScheme scheme) const noexcept override {
+        return (ch_.curve == NamedGroup::secp256r1 && scheme == SignatureScheme::ecdsa_secp256r1_sha256) ||
+               (ch_.curve == NamedGroup::secp384r1 && scheme == SignatureScheme::ecdsa_secp384r1_sha384);
+    }
+    // SEQUENCE header (2) + two INTEGERs of at most 2 + 1 + coordinate bytes each.
+    std::size_t max_signature_size() const noexcept override {
+        return 2 + 2 * (3 + nist_coordinate_size(ch_.curve));
+    }
+
+    Result<std::size_t> sign(SignatureScheme scheme, Bytes message, Rng& rng, MutableBytes out) const noexcept override {
+        if (!supports(scheme)) return Error{ErrorCode::unsupported, "key cannot sign with this scheme"};
+        EcGroup grp;  // per call: a shared key may sign from several threads
+        if (!grp.load(ch_.curve)) return backend_failure;
+        std::uint8_t digest[64];
+        Hash::digest(*ch_.hash, message, digest);
+        Mpi r, s;
+        if (mbedtls_ecdsa_sign_det_ext(&grp.g, &r.v, &s.v, &d_.v, digest, ch_.hash->output_size, ch_.md,
+                                       rng_callback, &rng) != 0)
+            return backend_failure;
+        const std::size_t n = nist_coordinate_size(ch_.curve);
+        std::uint8_t rb[48], sb[48];
+        if (mbedtls_mpi_write_binary(&r.v, rb, n) != 0 || mbedtls_mpi_write_binary(&s.v, sb, n) != 0)
+            return backend_failure;
+        return encode_ecdsa_signature({rb, n}, {sb, n}, out);
+    }
+
+    PublicKey public_key() const noexcept override { return EcPublicKey{ch_.curve, Bytes(public_, public_size_)}; }
+
+private:
+    CurveHash ch_;
+    Mpi d_;
+    std::uint8_t public_[1 + 2 * 48] = {};
+    std::size_t public_size_ = 0;
+};
+
+bool can_load(const PrivateKey& key) noexcept {
+    const auto* ec = std::get_if<EcPrivateKey>(&key);
+    return ec != nullptr && (ec->curve == NamedGroup::secp256r1 || ec->curve == NamedGroup::secp384r1);
+}
+
+Result<std::unique_ptr<SigningKey>> load(const PrivateKey& key) noexcept {
+    if (!can_load(key)) return Error{ErrorCode::unsupported, "not a P-256 or P-384 private key"};
+    const auto& ec = std::get<EcPrivateKey>(key);
+    std::unique_ptr<EcdsaSigningKey> k(new (std::nothrow)
+                                           EcdsaSigningKey(ec.curve == NamedGroup::secp256r1 ? p256 : p384));
+    if (!k) return Error{ErrorCode::internal_error, "out of memory"};
+    if (!k->set_private(ec.scalar)) return Error{ErrorCode::invalid_argument, "EC private key out of range"};
+    return std::unique_ptr<SigningKey>(std::move(k));
+}
+
+}  // namespace
+
+const SignatureVerifier ecdsa_p256_sha256{SignatureScheme::ecdsa_secp256r1_sha256, "mbedtls", verify_p256};
+const SignatureVerifier ecdsa_p384_sha384{SignatureScheme::ecdsa_secp384r1_sha384, "mbedtls", verify_p384};
+const SigningKeyFactory ecdsa_keys{"mbedtls", "ECDSA P-256, P-384", can_load, load};
+
+}  // namespace tls::crypto::mbedtls

@@ -1,0 +1,251 @@
+// RSA from mbedTLS: PKCS#1 v1.5 and PSS verification, signing, key generation.
+// mbedTLS supplies the modular arithmetic and EMSA-PSS; the PKCS#1 v1.5
+// encoding is built and compared by cordon (encode-then-compare, RFC 8017 8.2.2),
+// so no ASN.1 from the signature is ever parsed.
+#include <mbedtls/rsa.h>
+
+#include <mutex>
+#include <new>
+#include <vector>
+
+#include "crypto/mbedtls/mbedtls_backend.hpp"
+
+namespace tls::crypto::mbedtls {
+namespace {
+
+constexpr Error backend_failure{ErrorCode::crypto_backend, "mbedTLS RSA call failed"};
+constexpr Error bad_rsa_key{ErrorCode::invalid_public_key, "invalid RSA public key"};
+constexpr Error rsa_failed{ErrorCode::bad_signature, "RSA signature does not verify"};
+// Large public exponents make verification slow for no benefit (BoringSSL uses the same bound).
+constexpr std::size_t max_exponent_bits = 33;
+
+struct RsaContext {
+    mbedtls_rsa_context ctx;
+    RsaContext() noexcept { mbedtls_rsa_init(&ctx, MBEDTLS_RSA_PKCS_V15, 0); }
+    ~RsaContext() { mbedtls_rsa_free(&ctx); }
+    RsaContext(const RsaContext&) = delete;
+    RsaContext& operator=(const RsaContext&) = delete;
+};
+
+Result<void> import_public(const RsaPublicKey& key, RsaContext& rsa) noexcept {
+    if (key.modulus.empty() || key.exponent.empty()) return bad_rsa_key;
+    if (mbedtls_rsa_import_raw(&rsa.ctx, key.modulus.data(), key.modulus.size(), nullptr, 0, nullptr, 0, nullptr, 0,
+                               key.exponent.data(), key.exponent.size()) != 0 ||
+        mbedtls_rsa_complete(&rsa.ctx) != 0)
+        return bad_rsa_key;
+    const std::size_t bits = mbedtls_mpi_bitlen(&rsa.ctx.N);
+    if (bits < rsa_min_bits || bits > rsa_max_bits)
+        return Error{ErrorCode::weak_key, "RSA modulus outside 2048..8192 bits"};
+    if (mbedtls_mpi_bitlen(&rsa.ctx.E) > max_exponent_bits) return bad_rsa_key;
+    // N odd, E odd and >= 3, E < N.
+    if (mbedtls_rsa_check_pubkey(&rsa.ctx) != 0) return bad_rsa_key;
+    return success();
+}
+
+const HashDescriptor* hash_for(HashAlgorithm h) noexcept {
+    switch (h) {
+        case HashAlgorithm::sha1: return &sha1;
+        case HashAlgorithm::sha256: return &sha256;
+        case HashAlgorithm::sha384: return &sha384;
+        case HashAlgorithm::sha512: return &sha512;
+    }
+    return nullptr;
+}
+
+mbedtls_md_type_t md_for(HashAlgorithm h) noexcept {
+    switch (h) {
+        case HashAlgorithm::sha1: return MBEDTLS_MD_SHA1;
+        case HashAlgorithm::sha256: return MBEDTLS_MD_SHA256;
+        case HashAlgorithm::sha384: return MBEDTLS_MD_SHA384;
+        case HashAlgorithm::sha512: return MBEDTLS_MD_SHA512;
+    }
+    return MBEDTLS_MD_NONE;
+}
+
+// DER DigestInfo prefixes (RFC 8017 9.2 note 1) for the hashes TLS allows.
+constexpr std::uint8_t digest_info_sha256[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                                               0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+constexpr std::uint8_t digest_info_sha384[] = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                                               0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30};
+constexpr std::uint8_t digest_info_sha512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                                               0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40};
+
+Bytes digest_info_prefix(HashAlgorithm h) noexcept {
+    switch (h) {
+        case HashAlgorithm::sha256: return digest_info_sha256;
+        case HashAlgorithm::sha384: return digest_info_sha384;
+        case HashAlgorithm::sha512: return digest_info_sha512;
+        case HashAlgorithm::sha1: break;  // never for TLS or certificate signatures in cordon
+    }
+    return {};
+}
+
+Result<void> verify_pkcs1(HashAlgorithm h, const PublicKey& key, Bytes message, Bytes signature) noexcept {
+    const auto* rsa_key = std::get_if<RsaPublicKey>(&key);
+    if (rsa_key == nullptr) return Error{ErrorCode::invalid_public_key, "RSA scheme needs an RSA key"};
+    RsaContext rsa;
+    TLS_TRY(import_public(*rsa_key, rsa));
+    const std::size_t k = rsa.ctx.len;
+    // RFC 8017 8.2.2 step 1: the signature is exactly k bytes.
+    if (signature.size() != k) return rsa_failed;
+    std::vector<std::uint8_t> em(k), expected(k);
+    // Fails when signature >= N.
+    if (mbedtls_rsa_public(&rsa.ctx, signature.data(), em.data()) != 0) return rsa_failed;
+    // EM' = 0x00 || 0x01 || PS (0xff...) || 0x00 || DigestInfo || H.
+    const Bytes prefix = digest_info_prefix(h);
+    const std::size_t hlen = hash_output_size(h);
+    const std::size_t t_len = prefix.size() + hlen;
+    if (prefix.empty() || k < t_len + 11) return rsa_failed;
+    expected[0] = 0x00;
+    expected[1] = 0x01;
+    std::size_t i = 2;
+    for (; i < k - t_len - 1; ++i) expected[i] = 0xff;
+    expected[i++] = 0x00;
+    for (auto b : prefix) expected[i++] = b;
+    Hash::digest(*hash_for(h), message, MutableBytes(expected.data() + i, hlen));
+    if (!ct_equal(em, expected)) return rsa_failed;
+    return success();
+}
+
+Result<void> verify_pss(const RsaPublicKey& key, const RsaPssParams& params, Bytes message, Bytes signature) noexcept {
+    // SHA-1 is refused by policy, also as the MGF1 hash.
+    if (params.hash == HashAlgorithm::sha1 || params.mgf1_hash == HashAlgorithm::sha1)
+        return Error{ErrorCode::unsupported, "RSASSA-PSS with SHA-1 is not accepted"};
+    RsaContext rsa;
+    TLS_TRY(import_public(key, rsa));
+    if (signature.size() != rsa.ctx.len) return rsa_failed;
+    std::uint8_t digest[64];
+    const std::size_t hlen = hash_output_size(params.hash);
+    Hash::digest(*hash_for(params.hash), message, digest);
+    if (params.salt_size > rsa.ctx.len) return rsa_failed;
+    if (mbedtls_rsa_rsassa_pss_verify_ext(&rsa.ctx, nullptr, nullptr, MBEDTLS_RSA_PUBLIC, md_for(params.hash),
+                                          static_cast<unsigned>(hlen), digest, md_for(params.mgf1_hash),
+                                          static_cast<int>(params.salt_size), signature.data()) != 0)
+        return rsa_failed;
+    return success();
+}
+
+// rsa_pss_rsae_*: salt length equal to the hash length, MGF1 with the same hash (RFC 8446 4.2.3).
+template <HashAlgorithm H>
+Result<void> verify_pss_scheme(const PublicKey& key, Bytes message, Bytes signature) noexcept {
+    const auto* rsa_key = std::get_if<RsaPublicKey>(&key);
+    if (rsa_key == nullptr) return Error{ErrorCode::invalid_public_key, "RSA scheme needs an RSA key"};
+    return verify_pss(*rsa_key, RsaPssParams{H, H, hash_output_size(H)}, message, signature);
+}
+
+template <HashAlgorithm H>
+Result<void> verify_pkcs1_scheme(const PublicKey& key, Bytes message, Bytes signature) noexcept {
+    return verify_pkcs1(H, key, message, signature);
+}
+
+class RsaSigningKey final : public SigningKey {
+public:
+    mutable RsaContext rsa;  // mbedTLS mutates blinding state while signing (guarded by mutex_)
+
+    // Caches N and E as bytes for public_key().
+    bool finish_load() noexcept {
+        const std::size_t bits = mbedtls_mpi_bitlen(&rsa.ctx.N);
+        if (bits < rsa_min_bits || bits > rsa_max_bits) return false;
+        if (mbedtls_rsa_check_privkey(&rsa.ctx) != 0) return false;
+        n_.resize(mbedtls_mpi_size(&rsa.ctx.N));
+        e_.resize(mbedtls_mpi_size(&rsa.ctx.E));
+        return mbedtls_mpi_write_binary(&rsa.ctx.N, n_.data(), n_.size()) == 0 &&
+               mbedtls_mpi_write_binary(&rsa.ctx.E, e_.data(), e_.size()) == 0;
+    }
+
+    bool supports(SignatureScheme scheme) const noexcept override { return scheme_hash(scheme) != nullptr; }
+    std::size_t max_signature_size() const noexcept override { return rsa.ctx.len; }
+
+    Result<std::size_t> sign(SignatureScheme scheme, Bytes message, Rng& rng, MutableBytes out) const noexcept override {
+        const HashDescriptor* h = scheme_hash(scheme);
+        if (h == nullptr) return Error{ErrorCode::unsupported, "RSA key cannot sign with this scheme"};
+        if (out.size() < rsa.ctx.len) return Error{ErrorCode::buffer_too_small, "signature buffer too small"};
+        std::uint8_t digest[64];
+        Hash::digest(*h, message, digest);
+        const mbedtls_md_type_t md = md_for(h->algorithm);
+        // mbedTLS keeps blinding values and the padding mode in the context: one signer at a time.
+        std::lock_guard<std::mutex> lock(mutex_);
+        int rc;
+        if (is_pss(scheme)) {
+            mbedtls_rsa_set_padding(&rsa.ctx, MBEDTLS_RSA_PKCS_V21, md);
+            rc = mbedtls_rsa_rsassa_pss_sign_ext(&rsa.ctx, rng_callback, &rng, md,
+                                                 static_cast<unsigned>(h->output_size), digest,
+                                                 static_cast<int>(h->output_size), out.data());
+        } else {
+            mbedtls_rsa_set_padding(&rsa.ctx, MBEDTLS_RSA_PKCS_V15, MBEDTLS_MD_NONE);
+            rc = mbedtls_rsa_rsassa_pkcs1_v15_sign(&rsa.ctx, rng_callback, &rng, MBEDTLS_RSA_PRIVATE, md,
+                                                   static_cast<unsigned>(h->output_size), digest, out.data());
+        }
+        if (rc != 0) return backend_failure;
+        return rsa.ctx.len;
+    }
+
+    PublicKey public_key() const noexcept override { return RsaPublicKey{Bytes(n_), Bytes(e_)}; }
+
+private:
+    static bool is_pss(SignatureScheme s) noexcept {
+        return s == SignatureScheme::rsa_pss_rsae_sha256 || s == SignatureScheme::rsa_pss_rsae_sha384 ||
+               s == SignatureScheme::rsa_pss_rsae_sha512;
+    }
+    static const HashDescriptor* scheme_hash(SignatureScheme s) noexcept {
+        switch (s) {
+            case SignatureScheme::rsa_pss_rsae_sha256:
+            case SignatureScheme::rsa_pkcs1_sha256: return &sha256;
+            case SignatureScheme::rsa_pss_rsae_sha384:
+            case SignatureScheme::rsa_pkcs1_sha384: return &sha384;
+            case SignatureScheme::rsa_pss_rsae_sha512:
+            case SignatureScheme::rsa_pkcs1_sha512: return &sha512;
+            default: return nullptr;
+        }
+    }
+
+    std::vector<std::uint8_t> n_, e_;
+    mutable std::mutex mutex_;
+};
+
+bool can_load(const PrivateKey& key) noexcept { return std::holds_alternative<RsaPrivateKey>(key); }
+
+Result<std::unique_ptr<SigningKey>> load(const PrivateKey& key) noexcept {
+    const auto* k = std::get_if<RsaPrivateKey>(&key);
+    if (k == nullptr) return Error{ErrorCode::unsupported, "not an RSA private key"};
+    std::unique_ptr<RsaSigningKey> signer(new (std::nothrow) RsaSigningKey());
+    if (!signer) return Error{ErrorCode::internal_error, "out of memory"};
+    // The CRT values in the key file are recomputed by mbedtls_rsa_complete and
+    // the whole key is checked for consistency by mbedtls_rsa_check_privkey.
+    if (mbedtls_rsa_import_raw(&signer->rsa.ctx, k->modulus.data(), k->modulus.size(), k->prime1.data(),
+                               k->prime1.size(), k->prime2.data(), k->prime2.size(), k->private_exponent.data(),
+                               k->private_exponent.size(), k->public_exponent.data(),
+                               k->public_exponent.size()) != 0 ||
+        mbedtls_rsa_complete(&signer->rsa.ctx) != 0 || !signer->finish_load())
+        return Error{ErrorCode::invalid_argument, "inconsistent or unsupported RSA private key"};
+    return std::unique_ptr<SigningKey>(std::move(signer));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SigningKey>> generate_rsa_key(std::size_t bits, Rng& rng) noexcept {
+    if (bits < rsa_min_bits || bits > rsa_max_bits) return Error{ErrorCode::weak_key, "RSA size outside 2048..8192"};
+    std::unique_ptr<RsaSigningKey> signer(new (std::nothrow) RsaSigningKey());
+    if (!signer) return Error{ErrorCode::internal_error, "out of memory"};
+    if (mbedtls_rsa_gen_key(&signer->rsa.ctx, rng_callback, &rng, static_cast<unsigned>(bits), 65537) != 0 ||
+        !signer->finish_load())
+        return backend_failure;
+    return std::unique_ptr<SigningKey>(std::move(signer));
+}
+
+const SignatureVerifier rsa_pkcs1_sha256{SignatureScheme::rsa_pkcs1_sha256, "mbedtls",
+                                         verify_pkcs1_scheme<HashAlgorithm::sha256>};
+const SignatureVerifier rsa_pkcs1_sha384{SignatureScheme::rsa_pkcs1_sha384, "mbedtls",
+                                         verify_pkcs1_scheme<HashAlgorithm::sha384>};
+const SignatureVerifier rsa_pkcs1_sha512{SignatureScheme::rsa_pkcs1_sha512, "mbedtls",
+                                         verify_pkcs1_scheme<HashAlgorithm::sha512>};
+const SignatureVerifier rsa_pss_rsae_sha256{SignatureScheme::rsa_pss_rsae_sha256, "mbedtls",
+                                            verify_pss_scheme<HashAlgorithm::sha256>};
+const SignatureVerifier rsa_pss_rsae_sha384{SignatureScheme::rsa_pss_rsae_sha384, "mbedtls",
+                                            verify_pss_scheme<HashAlgorithm::sha384>};
+const SignatureVerifier rsa_pss_rsae_sha512{SignatureScheme::rsa_pss_rsae_sha512, "mbedtls",
+                                            verify_pss_scheme<HashAlgorithm::sha512>};
+const RsaPssVerifier rsa_pss_with_params{"mbedtls", verify_pss};
+const SigningKeyFactory rsa_keys{"mbedtls", "RSA 2048-8192", can_load, load};
+
+}  // namespace tls::crypto::mbedtls

@@ -1,0 +1,80 @@
+// Printable names for error codes and algorithm identifiers.
+#include "tls/crypto/algorithms.hpp"
+#include "tls/result.hpp"
+
+namespace tls {
+
+const char* to_string(ErrorCode code) noexcept {
+    switch (code) {
+        case ErrorCode::decode_error: return "decode_error";
+        case ErrorCode::bad_record_mac: return "bad_record_mac";
+        case ErrorCode::bad_signature: return "bad_signature";
+        case ErrorCode::invalid_public_key: return "invalid_public_key";
+        case ErrorCode::weak_key: return "weak_key";
+        case ErrorCode::zero_shared_secret: return "zero_shared_secret";
+        case ErrorCode::invalid_argument: return "invalid_argument";
+        case ErrorCode::unsupported: return "unsupported";
+        case ErrorCode::buffer_too_small: return "buffer_too_small";
+        case ErrorCode::rng_failure: return "rng_failure";
+        case ErrorCode::crypto_backend: return "crypto_backend";
+        case ErrorCode::internal_error: return "internal_error";
+    }
+    return "unknown";
+}
+
+namespace crypto {
+
+const char* to_string(HashAlgorithm h) noexcept {
+    switch (h) {
+        case HashAlgorithm::sha1: return "SHA-1";
+        case HashAlgorithm::sha256: return "SHA-256";
+        case HashAlgorithm::sha384: return "SHA-384";
+        case HashAlgorithm::sha512: return "SHA-512";
+    }
+    return "unknown";
+}
+
+const char* to_string(AeadAlgorithm a) noexcept {
+    switch (a) {
+        case AeadAlgorithm::aes128_gcm: return "AES-128-GCM";
+        case AeadAlgorithm::aes256_gcm: return "AES-256-GCM";
+        case AeadAlgorithm::chacha20_poly1305: return "ChaCha20-Poly1305";
+    }
+    return "unknown";
+}
+
+const char* to_string(NamedGroup g) noexcept {
+    switch (g) {
+        case NamedGroup::secp256r1: return "secp256r1";
+        case NamedGroup::secp384r1: return "secp384r1";
+        case NamedGroup::secp521r1: return "secp521r1";
+        case NamedGroup::x25519: return "x25519";
+        case NamedGroup::x448: return "x448";
+    }
+    return "unknown";
+}
+
+const char* to_string(SignatureScheme s) noexcept {
+    switch (s) {
+        case SignatureScheme::rsa_pkcs1_sha1: return "rsa_pkcs1_sha1";
+        case SignatureScheme::ecdsa_sha1: return "ecdsa_sha1";
+        case SignatureScheme::rsa_pkcs1_sha256: return "rsa_pkcs1_sha256";
+        case SignatureScheme::rsa_pkcs1_sha384: return "rsa_pkcs1_sha384";
+        case SignatureScheme::rsa_pkcs1_sha512: return "rsa_pkcs1_sha512";
+        case SignatureScheme::ecdsa_secp256r1_sha256: return "ecdsa_secp256r1_sha256";
+        case SignatureScheme::ecdsa_secp384r1_sha384: return "ecdsa_secp384r1_sha384";
+        case SignatureScheme::ecdsa_secp521r1_sha512: return "ecdsa_secp521r1_sha512";
+        case SignatureScheme::rsa_pss_rsae_sha256: return "rsa_pss_rsae_sha256";
+        case SignatureScheme::rsa_pss_rsae_sha384: return "rsa_pss_rsae_sha384";
+        case SignatureScheme::rsa_pss_rsae_sha512: return "rsa_pss_rsae_sha512";
+        case SignatureScheme::ed25519: return "ed25519";
+        case SignatureScheme::ed448: return "ed448";
+        case SignatureScheme::rsa_pss_pss_sha256: return "rsa_pss_pss_sha256";
+        case SignatureScheme::rsa_pss_pss_sha384: return "rsa_pss_pss_sha384";
+        case SignatureScheme::rsa_pss_pss_sha512: return "rsa_pss_pss_sha512";
+    }
+    return "unknown";
+}
+
+}  // namespace crypto
+}  // namespace tls
