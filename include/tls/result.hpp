@@ -82,6 +82,8 @@ public:
     T* operator->() noexcept { return &storage_.value; }
     const T* operator->() const noexcept { return &storage_.value; }
     T& operator*() & noexcept { return storage_.value; }
+    const T& operator*() const& noexcept { return storage_.value; }
+    T&& operator*() && noexcept { return std::move(storage_.value); }
 
     // Precondition: !ok().
     const Error& error() const noexcept { return storage_.error; }

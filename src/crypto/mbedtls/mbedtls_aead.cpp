@@ -4,6 +4,8 @@
 
 #include <new>
 
+#include "crypto/nonnull.hpp"
+
 #include "crypto/mbedtls/mbedtls_backend.hpp"
 
 namespace tls::crypto::mbedtls {
@@ -30,7 +32,7 @@ public:
     Result<void> seal(Bytes nonce, Bytes aad, MutableBytes data, MutableBytes tag) noexcept override {
         if (!sizes_ok(nonce, tag.size())) return bad_sizes;
         if (mbedtls_gcm_crypt_and_tag(&ctx_, MBEDTLS_GCM_ENCRYPT, data.size(), nonce.data(), nonce.size(),
-                                      aad.data(), aad.size(), data.data(), data.data(), tag.size(),
+                                      nonnull(aad), aad.size(), nonnull(data), nonnull(data), tag.size(),
                                       tag.data()) != 0)
             return backend_failure;
         return success();
@@ -39,8 +41,8 @@ public:
     Result<void> open(Bytes nonce, Bytes aad, MutableBytes data, Bytes tag) noexcept override {
         if (!sizes_ok(nonce, tag.size())) return bad_sizes;
         // mbedTLS compares the tag in constant time and zeroizes the output on mismatch.
-        int rc = mbedtls_gcm_auth_decrypt(&ctx_, data.size(), nonce.data(), nonce.size(), aad.data(), aad.size(),
-                                          tag.data(), tag.size(), data.data(), data.data());
+        int rc = mbedtls_gcm_auth_decrypt(&ctx_, data.size(), nonce.data(), nonce.size(), nonnull(aad), aad.size(),
+                                          tag.data(), tag.size(), nonnull(data), nonnull(data));
         if (rc != 0) {
             secure_wipe(data);
             return rc == MBEDTLS_ERR_GCM_AUTH_FAILED ? tag_mismatch : backend_failure;
@@ -61,16 +63,16 @@ public:
 
     Result<void> seal(Bytes nonce, Bytes aad, MutableBytes data, MutableBytes tag) noexcept override {
         if (!sizes_ok(nonce, tag.size())) return bad_sizes;
-        if (mbedtls_chachapoly_encrypt_and_tag(&ctx_, data.size(), nonce.data(), aad.data(), aad.size(),
-                                               data.data(), data.data(), tag.data()) != 0)
+        if (mbedtls_chachapoly_encrypt_and_tag(&ctx_, data.size(), nonce.data(), nonnull(aad), aad.size(),
+                                               nonnull(data), nonnull(data), tag.data()) != 0)
             return backend_failure;
         return success();
     }
 
     Result<void> open(Bytes nonce, Bytes aad, MutableBytes data, Bytes tag) noexcept override {
         if (!sizes_ok(nonce, tag.size())) return bad_sizes;
-        int rc = mbedtls_chachapoly_auth_decrypt(&ctx_, data.size(), nonce.data(), aad.data(), aad.size(),
-                                                 tag.data(), data.data(), data.data());
+        int rc = mbedtls_chachapoly_auth_decrypt(&ctx_, data.size(), nonce.data(), nonnull(aad), aad.size(),
+                                                 tag.data(), nonnull(data), nonnull(data));
         if (rc != 0) {
             secure_wipe(data);
             return rc == MBEDTLS_ERR_CHACHAPOLY_AUTH_FAILED ? tag_mismatch : backend_failure;

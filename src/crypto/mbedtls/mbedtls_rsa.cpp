@@ -1,7 +1,8 @@
 // RSA from mbedTLS: PKCS#1 v1.5 and PSS verification, signing, key generation.
-// mbedTLS supplies the modular arithmetic and EMSA-PSS; the PKCS#1 v1.5
-// encoding is built and compared by cordon (encode-then-compare, RFC 8017 8.2.2),
-// so no ASN.1 from the signature is ever parsed.
+// For verification mbedTLS supplies only the RSA public operation: the PKCS#1
+// v1.5 encoding is built and compared by cordon (encode-then-compare, RFC 8017
+// 8.2.2, so no ASN.1 from the signature is ever parsed) and EMSA-PSS is checked
+// by cordon too. Signing uses mbedTLS' own padding code.
 #include <mbedtls/rsa.h>
 
 #include <mutex>
@@ -107,21 +108,65 @@ Result<void> verify_pkcs1(HashAlgorithm h, const PublicKey& key, Bytes message, 
     return success();
 }
 
+// MGF1 (RFC 8017 B.2.1): XORs the mask generated from seed into out.
+void mgf1_xor(const HashDescriptor& hash, Bytes seed, MutableBytes out) noexcept {
+    std::uint8_t block[64];
+    std::size_t done = 0;
+    for (std::uint32_t counter = 0; done < out.size(); ++counter) {
+        const std::uint8_t c[4] = {static_cast<std::uint8_t>(counter >> 24), static_cast<std::uint8_t>(counter >> 16),
+                                   static_cast<std::uint8_t>(counter >> 8), static_cast<std::uint8_t>(counter)};
+        Hash h(hash);
+        h.update(seed);
+        h.update(c);
+        h.finish(block);
+        for (std::size_t i = 0; i < hash.output_size && done < out.size(); ++i) out[done++] ^= block[i];
+    }
+}
+
+// RSASSA-PSS-VERIFY with EMSA-PSS-VERIFY (RFC 8017 8.1.2 and 9.1.2), written
+// out here because mbedTLS 2.28 assumes the message hash and the MGF1 hash are
+// the same; mbedTLS supplies only the RSA public operation.
 Result<void> verify_pss(const RsaPublicKey& key, const RsaPssParams& params, Bytes message, Bytes signature) noexcept {
     // SHA-1 is refused by policy, also as the MGF1 hash.
     if (params.hash == HashAlgorithm::sha1 || params.mgf1_hash == HashAlgorithm::sha1)
         return Error{ErrorCode::unsupported, "RSASSA-PSS with SHA-1 is not accepted"};
     RsaContext rsa;
     TLS_TRY(import_public(key, rsa));
-    if (signature.size() != rsa.ctx.len) return rsa_failed;
-    std::uint8_t digest[64];
-    const std::size_t hlen = hash_output_size(params.hash);
-    Hash::digest(*hash_for(params.hash), message, digest);
-    if (params.salt_size > rsa.ctx.len) return rsa_failed;
-    if (mbedtls_rsa_rsassa_pss_verify_ext(&rsa.ctx, nullptr, nullptr, MBEDTLS_RSA_PUBLIC, md_for(params.hash),
-                                          static_cast<unsigned>(hlen), digest, md_for(params.mgf1_hash),
-                                          static_cast<int>(params.salt_size), signature.data()) != 0)
-        return rsa_failed;
+    const std::size_t k = rsa.ctx.len;
+    if (signature.size() != k) return rsa_failed;
+    std::vector<std::uint8_t> em_full(k);
+    if (mbedtls_rsa_public(&rsa.ctx, signature.data(), em_full.data()) != 0) return rsa_failed;
+
+    const HashDescriptor& hash = *hash_for(params.hash);
+    const std::size_t h_len = hash.output_size;
+    const std::size_t s_len = params.salt_size;
+    const std::size_t em_bits = mbedtls_mpi_bitlen(&rsa.ctx.N) - 1;
+    const std::size_t em_len = (em_bits + 7) / 8;
+    // When emLen < k the leading byte of the RSA output must be zero.
+    if (em_len < k && em_full[0] != 0) return rsa_failed;
+    MutableBytes em(em_full.data() + (k - em_len), em_len);
+    if (em_len < h_len + s_len + 2) return rsa_failed;
+    if (em[em_len - 1] != 0xbc) return rsa_failed;
+    MutableBytes db = em.first(em_len - h_len - 1);
+    Bytes h = em.subspan(em_len - h_len - 1, h_len);
+    const std::uint8_t top_mask = static_cast<std::uint8_t>(0xff >> (8 * em_len - em_bits));
+    if ((db[0] & ~top_mask) != 0) return rsa_failed;
+    mgf1_xor(*hash_for(params.mgf1_hash), h, db);
+    db[0] &= top_mask;
+    const std::size_t zeros = db.size() - s_len - 1;
+    for (std::size_t i = 0; i < zeros; ++i)
+        if (db[i] != 0) return rsa_failed;
+    if (db[zeros] != 0x01) return rsa_failed;
+    // M' = 8 zero bytes || mHash || salt; H must equal Hash(M').
+    std::uint8_t m_hash[64], h_prime[64];
+    Hash::digest(hash, message, m_hash);
+    const std::uint8_t padding[8] = {};
+    Hash hp(hash);
+    hp.update(padding);
+    hp.update({m_hash, h_len});
+    hp.update(db.subspan(zeros + 1));
+    hp.finish(h_prime);
+    if (!ct_equal(h, {h_prime, h_len})) return rsa_failed;
     return success();
 }
 

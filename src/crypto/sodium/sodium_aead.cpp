@@ -4,6 +4,8 @@
 #include <cstring>
 #include <new>
 
+#include "crypto/nonnull.hpp"
+
 #include "crypto/sodium/sodium_backend.hpp"
 
 namespace tls::crypto::sodium {
@@ -25,8 +27,8 @@ public:
     Result<void> seal(Bytes nonce, Bytes aad, MutableBytes data, MutableBytes tag) noexcept override {
         if (!sizes_ok(nonce, tag.size())) return bad_sizes;
         unsigned long long tag_len = 0;
-        if (crypto_aead_chacha20poly1305_ietf_encrypt_detached(data.data(), tag.data(), &tag_len, data.data(),
-                                                               data.size(), aad.data(), aad.size(), nullptr,
+        if (crypto_aead_chacha20poly1305_ietf_encrypt_detached(nonnull(data), tag.data(), &tag_len, nonnull(data),
+                                                               data.size(), nonnull(aad), aad.size(), nullptr,
                                                                nonce.data(), key_) != 0)
             return backend_failure;
         return success();
@@ -36,8 +38,8 @@ public:
         if (!sizes_ok(nonce, tag.size())) return bad_sizes;
         // libsodium verifies the tag before decrypting; on failure data is untouched
         // ciphertext, which we still wipe so a caller never sees a stale buffer.
-        if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(data.data(), nullptr, data.data(), data.size(),
-                                                               tag.data(), aad.data(), aad.size(),
+        if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(nonnull(data), nullptr, nonnull(data), data.size(),
+                                                               tag.data(), nonnull(aad), aad.size(),
                                                                nonce.data(), key_) != 0) {
             secure_wipe(data);
             return tag_mismatch;
@@ -57,8 +59,8 @@ public:
     Result<void> seal(Bytes nonce, Bytes aad, MutableBytes data, MutableBytes tag) noexcept override {
         if (!sizes_ok(nonce, tag.size())) return bad_sizes;
         unsigned long long tag_len = 0;
-        if (crypto_aead_aes256gcm_encrypt_detached_afternm(data.data(), tag.data(), &tag_len, data.data(),
-                                                           data.size(), aad.data(), aad.size(), nullptr,
+        if (crypto_aead_aes256gcm_encrypt_detached_afternm(nonnull(data), tag.data(), &tag_len, nonnull(data),
+                                                           data.size(), nonnull(aad), aad.size(), nullptr,
                                                            nonce.data(), &state_) != 0)
             return backend_failure;
         return success();
@@ -66,8 +68,8 @@ public:
 
     Result<void> open(Bytes nonce, Bytes aad, MutableBytes data, Bytes tag) noexcept override {
         if (!sizes_ok(nonce, tag.size())) return bad_sizes;
-        if (crypto_aead_aes256gcm_decrypt_detached_afternm(data.data(), nullptr, data.data(), data.size(),
-                                                           tag.data(), aad.data(), aad.size(), nonce.data(),
+        if (crypto_aead_aes256gcm_decrypt_detached_afternm(nonnull(data), nullptr, nonnull(data), data.size(),
+                                                           tag.data(), nonnull(aad), aad.size(), nonce.data(),
                                                            &state_) != 0) {
             secure_wipe(data);
             return tag_mismatch;

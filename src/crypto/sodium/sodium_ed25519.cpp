@@ -4,6 +4,8 @@
 #include <cstring>
 #include <new>
 
+#include "crypto/nonnull.hpp"
+
 #include "crypto/sodium/sodium_backend.hpp"
 
 namespace tls::crypto::sodium {
@@ -18,7 +20,7 @@ Result<void> verify(const PublicKey& key, Bytes message, Bytes signature) noexce
         return Error{ErrorCode::bad_signature, "Ed25519 signature must be 64 bytes"};
     if (!initialize()) return Error{ErrorCode::crypto_backend, "libsodium failed to initialise"};
     // libsodium rejects non-canonical S (malleability), small-order R and A.
-    if (crypto_sign_ed25519_verify_detached(signature.data(), message.data(), message.size(), ed->key.data()) != 0)
+    if (crypto_sign_ed25519_verify_detached(signature.data(), nonnull(message), message.size(), ed->key.data()) != 0)
         return Error{ErrorCode::bad_signature, "Ed25519 signature does not verify"};
     return success();
 }
@@ -37,7 +39,7 @@ public:
         if (scheme != SignatureScheme::ed25519) return Error{ErrorCode::unsupported, "Ed25519 key signs only ed25519"};
         if (out.size() < crypto_sign_ed25519_BYTES) return Error{ErrorCode::buffer_too_small, "signature buffer too small"};
         unsigned long long len = 0;
-        if (crypto_sign_ed25519_detached(out.data(), &len, message.data(), message.size(), secret_) != 0)
+        if (crypto_sign_ed25519_detached(out.data(), &len, nonnull(message), message.size(), secret_) != 0)
             return Error{ErrorCode::crypto_backend, "Ed25519 signing failed"};
         return static_cast<std::size_t>(len);
     }
