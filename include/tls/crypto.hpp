@@ -9,3 +9,4 @@
 #include "tls/crypto/rng.hpp"
 #include "tls/crypto/secret.hpp"
 #include "tls/crypto/signature.hpp"
+#include "tls/crypto/self_test.hpp"

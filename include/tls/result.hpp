@@ -18,6 +18,14 @@ namespace tls {
 enum class ErrorCode : std::uint16_t {
     // Malformed input (the bytes do not parse).
     decode_error = 1,          // truncated, trailing bytes, bad length, non-canonical DER
+    // A peer broke a protocol rule.
+    unexpected_message = 2,    // wrong record/message type for the state, all-zero inner plaintext
+    record_overflow = 3,       // a record longer than the protocol allows
+    protocol_version = 4,      // a record or hello carries a version we do not speak
+    illegal_parameter = 5,     // a field holds a value the protocol forbids here
+    // The peer ended the connection.
+    alert_received = 10,       // the peer sent a fatal alert
+    peer_closed = 11,          // the peer sent close_notify
     // Cryptographic verification failures.
     bad_record_mac = 20,       // AEAD open failed (tag mismatch)
     bad_signature = 21,        // signature did not verify
@@ -30,6 +38,7 @@ enum class ErrorCode : std::uint16_t {
     buffer_too_small = 42,     // output buffer cannot hold the result
     // Environment and backend failures.
     rng_failure = 60,          // the randomness source failed
+    sequence_exhausted = 63,   // a record sequence number would wrap (RFC 8446 5.3)
     crypto_backend = 61,       // a backend returned an unexpected error
     internal_error = 62,       // a bug in cordon: an invariant did not hold
 };

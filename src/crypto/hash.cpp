@@ -24,7 +24,7 @@ void Hash::finish(MutableBytes out) noexcept {
         // A short buffer gets a prefix, never an overflow.
         std::uint8_t full[64];
         descriptor_->finish(state_, full);
-        std::memcpy(out.data(), full, out.size());
+        std::memcpy(out.data(), full, out.size() < sizeof full ? out.size() : sizeof full);
         secure_wipe(full, sizeof full);
     }
     descriptor_->init(state_);

@@ -7,6 +7,12 @@ namespace tls {
 const char* to_string(ErrorCode code) noexcept {
     switch (code) {
         case ErrorCode::decode_error: return "decode_error";
+        case ErrorCode::unexpected_message: return "unexpected_message";
+        case ErrorCode::record_overflow: return "record_overflow";
+        case ErrorCode::protocol_version: return "protocol_version";
+        case ErrorCode::illegal_parameter: return "illegal_parameter";
+        case ErrorCode::alert_received: return "alert_received";
+        case ErrorCode::peer_closed: return "peer_closed";
         case ErrorCode::bad_record_mac: return "bad_record_mac";
         case ErrorCode::bad_signature: return "bad_signature";
         case ErrorCode::invalid_public_key: return "invalid_public_key";
@@ -16,6 +22,7 @@ const char* to_string(ErrorCode code) noexcept {
         case ErrorCode::unsupported: return "unsupported";
         case ErrorCode::buffer_too_small: return "buffer_too_small";
         case ErrorCode::rng_failure: return "rng_failure";
+        case ErrorCode::sequence_exhausted: return "sequence_exhausted";
         case ErrorCode::crypto_backend: return "crypto_backend";
         case ErrorCode::internal_error: return "internal_error";
     }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "support/hex.hpp"
 #include "tls/crypto.hpp"
 
 using namespace tls::crypto;
@@ -49,4 +50,28 @@ TEST_CASE("The system RNG fills buffers", "[rng]") {
     REQUIRE(system_rng().fill(a).ok());
     REQUIRE(system_rng().fill(b).ok());
     CHECK_FALSE(ct_equal(a, b));
+}
+
+TEST_CASE("Every provider passes its self-test", "[provider][selftest]") {
+    for (const auto& [name, provider] : test::all_providers()) {
+        auto results = self_test(*provider);
+        CHECK(results.size() >= 4);
+        for (const auto& r : results) {
+            INFO(name << " " << r.algorithm << " (" << r.backend << "): " << r.check);
+            CHECK(r.passed);
+        }
+    }
+}
+
+TEST_CASE("The self-test catches a broken backend", "[provider][selftest]") {
+    // A provider whose SHA-256 is really SHA-512 truncated must fail its KAT.
+    static HashDescriptor broken = *default_provider().find(HashAlgorithm::sha512);
+    broken.algorithm = HashAlgorithm::sha256;
+    broken.output_size = 32;
+    static const HashDescriptor* const hashes[] = {&broken};
+    CryptoProvider p = default_provider();
+    p.hashes = hashes;
+    bool any_failed = false;
+    for (const auto& r : self_test(p)) any_failed |= !r.passed;
+    CHECK(any_failed);
 }

@@ -23,10 +23,10 @@ Result<void> verify_with(const CurveHash& ch, const PublicKey& key, Bytes messag
     const auto* ec = std::get_if<EcPublicKey>(&key);
     if (ec == nullptr || ec->curve != ch.curve)
         return Error{ErrorCode::invalid_public_key, "signature scheme does not match the key's curve"};
-    EcGroup grp;
-    if (!grp.load(ch.curve)) return backend_failure;
+    mbedtls_ecp_group* grp = thread_group(ch.curve);
+    if (grp == nullptr) return backend_failure;
     EcPoint q;
-    if (!read_public_point(grp, ch.curve, ec->point, q))
+    if (!read_public_point(*grp, ch.curve, ec->point, q))
         return Error{ErrorCode::invalid_public_key, "ECDSA public key is not a valid point"};
     auto parts = parse_ecdsa_signature(signature);
     if (!parts) return Error{ErrorCode::bad_signature, "ECDSA signature is not strict DER"};
@@ -37,7 +37,7 @@ Result<void> verify_with(const CurveHash& ch, const PublicKey& key, Bytes messag
     std::uint8_t digest[64];
     Hash::digest(*ch.hash, message, digest);
     // Checks 1 <= r, s < n, then the verification equation.
-    if (mbedtls_ecdsa_verify(&grp.g, digest, ch.hash->output_size, &q.p, &r.v, &s.v) != 0)
+    if (mbedtls_ecdsa_verify(grp, digest, ch.hash->output_size, &q.p, &r.v, &s.v) != 0)
         return Error{ErrorCode::bad_signature, "ECDSA signature does not verify"};
     return success();
 }
@@ -53,15 +53,15 @@ public:
     explicit EcdsaSigningKey(const CurveHash& ch) noexcept : ch_(ch) {}
 
     bool set_private(Bytes scalar) noexcept {
-        EcGroup grp;
-        if (!grp.load(ch_.curve)) return false;
+        mbedtls_ecp_group* grp = thread_group(ch_.curve);
+        if (grp == nullptr) return false;
         if (scalar.size() != nist_coordinate_size(ch_.curve)) return false;
         if (mbedtls_mpi_read_binary(&d_.v, scalar.data(), scalar.size()) != 0) return false;
-        if (mbedtls_ecp_check_privkey(&grp.g, &d_.v) != 0) return false;
+        if (mbedtls_ecp_check_privkey(grp, &d_.v) != 0) return false;
         EcPoint q;
-        if (mbedtls_ecp_mul(&grp.g, &q.p, &d_.v, &grp.g.G, rng_callback, &system_rng()) != 0) return false;
+        if (mbedtls_ecp_mul(grp, &q.p, &d_.v, &grp->G, rng_callback, &system_rng()) != 0) return false;
         std::size_t len = 0;
-        if (mbedtls_ecp_point_write_binary(&grp.g, &q.p, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, public_,
+        if (mbedtls_ecp_point_write_binary(grp, &q.p, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, public_,
                                            sizeof public_) != 0)
             return false;
         public_size_ = len;
@@ -79,12 +79,12 @@ public:
 
     Result<std::size_t> sign(SignatureScheme scheme, Bytes message, Rng& rng, MutableBytes out) const noexcept override {
         if (!supports(scheme)) return Error{ErrorCode::unsupported, "key cannot sign with this scheme"};
-        EcGroup grp;  // per call: a shared key may sign from several threads
-        if (!grp.load(ch_.curve)) return backend_failure;
+        mbedtls_ecp_group* grp = thread_group(ch_.curve);  // per thread: a shared key may sign from several
+        if (grp == nullptr) return backend_failure;
         std::uint8_t digest[64];
         Hash::digest(*ch_.hash, message, digest);
         Mpi r, s;
-        if (mbedtls_ecdsa_sign_det_ext(&grp.g, &r.v, &s.v, &d_.v, digest, ch_.hash->output_size, ch_.md,
+        if (mbedtls_ecdsa_sign_det_ext(grp, &r.v, &s.v, &d_.v, digest, ch_.hash->output_size, ch_.md,
                                        rng_callback, &rng) != 0)
             return backend_failure;
         const std::size_t n = nist_coordinate_size(ch_.curve);

@@ -19,18 +19,19 @@ public:
     // Sets the private scalar (big-endian for NIST curves; RFC 7748 bytes for
     // X25519, which mbedtls_ecp_read_key clamps) and derives the public key.
     bool set_private(Bytes scalar) noexcept {
-        if (!curve_.load(group_)) return false;
+        mbedtls_ecp_group* grp = thread_group(group_);
+        if (grp == nullptr) return false;
         mbedtls_ecp_keypair kp;
         mbedtls_ecp_keypair_init(&kp);
-        bool ok = mbedtls_ecp_read_key(curve_.g.id, &kp, scalar.data(), scalar.size()) == 0 &&
+        bool ok = mbedtls_ecp_read_key(grp->id, &kp, scalar.data(), scalar.size()) == 0 &&
                   mbedtls_mpi_copy(&d_.v, &kp.d) == 0;
         mbedtls_ecp_keypair_free(&kp);
         if (!ok) return false;
         EcPoint q;
         // The RNG here only blinds the computation; the result does not depend on it.
-        if (mbedtls_ecp_mul(&curve_.g, &q.p, &d_.v, &curve_.g.G, rng_callback, &system_rng()) != 0) return false;
+        if (mbedtls_ecp_mul(grp, &q.p, &d_.v, &grp->G, rng_callback, &system_rng()) != 0) return false;
         std::size_t len = 0;
-        if (mbedtls_ecp_point_write_binary(&curve_.g, &q.p, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, public_,
+        if (mbedtls_ecp_point_write_binary(grp, &q.p, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, public_,
                                            sizeof public_) != 0)
             return false;
         public_size_ = len;
@@ -44,20 +45,18 @@ public:
         const bool is_x25519 = group_ == NamedGroup::x25519;
         const std::size_t secret_size = is_x25519 ? 32 : nist_coordinate_size(group_);
         if (out.size() != secret_size) return Error{ErrorCode::invalid_argument, "wrong shared secret buffer size"};
-        // A private copy of the group: mbedTLS may cache tables in it, and a key
-        // object must be usable from any thread.
-        EcGroup grp;
-        if (!grp.load(group_)) return backend_failure;
+        mbedtls_ecp_group* grp = thread_group(group_);
+        if (grp == nullptr) return backend_failure;
         EcPoint q;
         if (is_x25519) {
             if (peer.size() != 32) return Error{ErrorCode::invalid_public_key, "X25519 public key must be 32 bytes"};
             // Reads little-endian and masks the top bit (RFC 7748 5).
-            if (mbedtls_ecp_point_read_binary(&grp.g, &q.p, peer.data(), peer.size()) != 0) return bad_point;
-        } else if (!read_public_point(grp, group_, peer, q)) {
+            if (mbedtls_ecp_point_read_binary(grp, &q.p, peer.data(), peer.size()) != 0) return bad_point;
+        } else if (!read_public_point(*grp, group_, peer, q)) {
             return bad_point;
         }
         Mpi z;
-        int rc = mbedtls_ecdh_compute_shared(&grp.g, &z.v, &q.p, &d_.v, rng_callback, &system_rng());
+        int rc = mbedtls_ecdh_compute_shared(grp, &z.v, &q.p, &d_.v, rng_callback, &system_rng());
         if (rc != 0) {
             // For the NIST curves this includes a result at infinity (invalid peer point).
             return is_x25519 ? Error{ErrorCode::zero_shared_secret, "X25519 shared secret is all zeros"} : bad_point;
@@ -75,7 +74,6 @@ public:
 
 private:
     NamedGroup group_;
-    EcGroup curve_;
     Mpi d_;
     std::uint8_t public_[1 + 2 * 48] = {};
     std::size_t public_size_ = 0;

@@ -145,7 +145,8 @@ Result<void> verify_pss(const RsaPublicKey& key, const RsaPssParams& params, Byt
     // When emLen < k the leading byte of the RSA output must be zero.
     if (em_len < k && em_full[0] != 0) return rsa_failed;
     MutableBytes em(em_full.data() + (k - em_len), em_len);
-    if (em_len < h_len + s_len + 2) return rsa_failed;
+    // s_len comes from the caller (X.509 RSASSA-PSS-params): bound it before adding to it.
+    if (s_len > em_len || em_len < h_len + s_len + 2) return rsa_failed;
     if (em[em_len - 1] != 0xbc) return rsa_failed;
     MutableBytes db = em.first(em_len - h_len - 1);
     Bytes h = em.subspan(em_len - h_len - 1, h_len);

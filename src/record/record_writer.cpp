@@ -1,0 +1,84 @@
+#include "record/record_writer.hpp"
+
+#include <cstring>
+
+namespace tls::record {
+
+PaddingPolicy pad_to_block(std::size_t block) noexcept {
+    return [block](std::size_t content_size) -> std::size_t {
+        if (block <= 1) return 0;
+        const std::size_t inner = content_size + 1;  // TLSInnerPlaintext includes the type byte
+        return (block - inner % block) % block;
+    };
+}
+
+void RecordWriter::set_max_fragment(std::size_t size) noexcept {
+    max_fragment_ = size == 0 ? 1 : size > max_plaintext ? max_plaintext : size;
+}
+
+void RecordWriter::consume(std::size_t n) noexcept {
+    start_ += n < buffer_.size() - start_ ? n : buffer_.size() - start_;
+    if (start_ == buffer_.size()) {
+        buffer_.clear();  // keeps capacity: no allocation for the next flight
+        start_ = 0;
+    }
+}
+
+void RecordWriter::release_buffer_if_empty() noexcept {
+    if (start_ == buffer_.size()) {
+        std::vector<std::uint8_t>().swap(buffer_);
+        start_ = 0;
+    }
+}
+
+Result<void> RecordWriter::write(ContentType type, crypto::Bytes data) noexcept {
+    if (data.empty()) {
+        // RFC 8446 5.1: only application data may be sent as a zero-length fragment.
+        if (type == ContentType::application_data) return write_record(type, data);
+        return success();
+    }
+    while (!data.empty()) {
+        const std::size_t n = data.size() < max_fragment_ ? data.size() : max_fragment_;
+        TLS_TRY(write_record(type, data.first(n)));
+        data = data.subspan(n);
+    }
+    return success();
+}
+
+Result<void> RecordWriter::write_alert(Alert alert) noexcept {
+    const std::uint8_t body[2] = {static_cast<std::uint8_t>(alert.level), static_cast<std::uint8_t>(alert.description)};
+    return write_record(ContentType::alert, body);
+}
+
+Result<void> RecordWriter::write_record(ContentType type, crypto::Bytes fragment) noexcept {
+    std::size_t padding = 0;
+    if (cipher_ && cipher_->protocol() == Protocol::tls13 && padding_) {
+        padding = padding_(fragment.size());
+        // Keep TLSInnerPlaintext within 2^14 + 1 bytes.
+        const std::size_t room = max_plaintext - fragment.size();
+        if (padding > room) padding = room;
+    }
+    const std::size_t prefix = cipher_ ? cipher_->prefix_size() : 0;
+    const std::size_t overhead = cipher_ ? cipher_->overhead() + padding : 0;
+    const std::size_t offset = buffer_.size();
+    // Grows the buffer once per flight; within a flight capacity is reused.
+    buffer_.resize(offset + header_size + fragment.size() + overhead);
+    std::uint8_t* record = buffer_.data() + offset;
+    if (!fragment.empty()) std::memcpy(record + header_size + prefix, fragment.data(), fragment.size());
+    if (!cipher_) {
+        record[0] = static_cast<std::uint8_t>(type);
+        record[1] = static_cast<std::uint8_t>(plaintext_version_ >> 8);
+        record[2] = static_cast<std::uint8_t>(plaintext_version_);
+        record[3] = static_cast<std::uint8_t>(fragment.size() >> 8);
+        record[4] = static_cast<std::uint8_t>(fragment.size());
+        return success();
+    }
+    auto sealed = cipher_->seal(type, {record, header_size + fragment.size() + overhead}, fragment.size(), padding);
+    if (!sealed) {
+        buffer_.resize(offset);  // drop the half-written record
+        return sealed.error();
+    }
+    return success();
+}
+
+}  // namespace tls::record

@@ -1,0 +1,59 @@
+// The sending half of the record layer: splits messages into records of at most
+// the fragment limit, protects them in place in the send buffer, and queues them
+// back to back so one send can carry several records (coalescing).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "record/record_cipher.hpp"
+#include "record/record_types.hpp"
+#include "tls/alert.hpp"
+
+namespace tls::record {
+
+// TLS 1.3 padding policy: given a record's content size, how many zero bytes to
+// add. None by default; pad_to_block(n) rounds TLSInnerPlaintext up to n bytes.
+using PaddingPolicy = std::function<std::size_t(std::size_t content_size)>;
+PaddingPolicy pad_to_block(std::size_t block) noexcept;
+
+class RecordWriter {
+public:
+    RecordWriter() = default;
+
+    // Appends `data` as records of `type` (split at the fragment limit; an empty
+    // application_data write gives one empty record, other types none).
+    Result<void> write(ContentType type, crypto::Bytes data) noexcept;
+    Result<void> write_alert(Alert alert) noexcept;
+
+    // The bytes waiting to be sent (a view into the send buffer) and the
+    // acknowledgement that n of them went out.
+    crypto::Bytes pending() const noexcept { return {buffer_.data() + start_, buffer_.size() - start_}; }
+    void consume(std::size_t n) noexcept;
+
+    // --- Called by the handshake layer -------------------------------------
+    void set_cipher(RecordCipher cipher) noexcept { cipher_.emplace(std::move(cipher)); }
+    const RecordCipher* cipher() const noexcept { return cipher_ ? &*cipher_ : nullptr; }
+    // Largest plaintext per record: 2^14, or less after record_size_limit (RFC 8449).
+    void set_max_fragment(std::size_t size) noexcept;
+    void set_padding(PaddingPolicy policy) noexcept { padding_ = std::move(policy); }
+    // The version in plaintext record headers (0x0301 is usual for a first ClientHello).
+    void set_plaintext_version(std::uint16_t version) noexcept { plaintext_version_ = version; }
+    // True when the write key should be replaced before more records (AEAD limits).
+    bool key_update_due() const noexcept { return cipher_ && cipher_->key_update_due(); }
+    // Frees the send buffer once everything went out (small idle connections).
+    void release_buffer_if_empty() noexcept;
+
+private:
+    Result<void> write_record(ContentType type, crypto::Bytes fragment) noexcept;
+
+    std::vector<std::uint8_t> buffer_;
+    std::size_t start_ = 0;
+    std::optional<RecordCipher> cipher_;
+    std::size_t max_fragment_ = max_plaintext;
+    PaddingPolicy padding_;
+    std::uint16_t plaintext_version_ = record_version_tls12;
+};
+
+}  // namespace tls::record
