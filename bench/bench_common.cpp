@@ -13,6 +13,7 @@ std::span<const Library> cordon_libraries() {
         {"cordon", &tls::crypto::default_provider()},
         {"cordon-sodium", &tls::crypto::sodium_provider()},
         {"cordon-mbedtls", &tls::crypto::mbedtls_provider()},
+        {"cordon-native", &tls::crypto::native_provider()},  // AES-GCM only
     };
     return libraries;
 }

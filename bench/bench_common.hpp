@@ -2,7 +2,7 @@
 // OpenSSL handle ownership and error reporting.
 //
 // Every benchmark is named "<library>/<rest>", where <library> is cordon,
-// cordon-sodium, cordon-mbedtls or openssl and <rest> is the same string for the
+// cordon-sodium, cordon-mbedtls, cordon-native or openssl and <rest> is the same string for the
 // same measurement in every library, so bench/ratios.py can pair them.
 #pragma once
 
@@ -32,7 +32,8 @@ struct Library {
     const tls::crypto::CryptoProvider* provider;
 };
 
-// cordon (the default provider), cordon-sodium, cordon-mbedtls.
+// cordon (the default provider), cordon-sodium, cordon-mbedtls, cordon-native
+// (cordon's own AES-GCM; it offers nothing else, so it shows in AEAD results only).
 std::span<const Library> cordon_libraries();
 
 inline constexpr const char* openssl_name = "openssl";
@@ -78,5 +79,6 @@ void register_aead_benchmarks();
 void register_hash_benchmarks();
 void register_key_exchange_benchmarks();
 void register_signature_benchmarks();
+void register_record_benchmarks();
 
 }  // namespace cordon_bench

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
     cordon_bench::register_hash_benchmarks();
     cordon_bench::register_key_exchange_benchmarks();
     cordon_bench::register_signature_benchmarks();
+    cordon_bench::register_record_benchmarks();
 
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

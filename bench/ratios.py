@@ -4,9 +4,10 @@
     cordon-bench --benchmark_out=bench.json --benchmark_out_format=json
     bench/ratios.py bench.json             # cordon variants against OpenSSL
     bench/ratios.py --winners bench.json   # libsodium against mbedTLS, per algorithm
+    bench/ratios.py --record bench.json    # the record layer against the raw AEAD
 
-Benchmarks are named "<library>/<operation>"; every cordon/..., cordon-sodium/...
-and cordon-mbedtls/... result is paired with openssl/<operation>. Times are CPU
+Benchmarks are named "<library>/<operation>"; every cordon/..., cordon-sodium/...,
+cordon-mbedtls/... and cordon-native/... result is paired with openssl/<operation>. Times are CPU
 time per operation. The ratio is cordon time / OpenSSL time, so below 1 means
 cordon is faster. With --benchmark_repetitions the median repetition is used.
 """
@@ -17,7 +18,7 @@ import math
 import statistics
 import sys
 
-CORDON_LIBRARIES = ["cordon", "cordon-sodium", "cordon-mbedtls"]
+CORDON_LIBRARIES = ["cordon", "cordon-sodium", "cordon-mbedtls", "cordon-native"]
 OPENSSL = "openssl"
 TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
@@ -125,6 +126,8 @@ def print_ratios(context, results, operations):
 
     errors = []
     for operation in operations:
+        if operation.startswith("record"):
+            continue  # cordon-only: see --record
         baseline = results.get(OPENSSL, {}).get(operation)
         cells = [operation, format_result(baseline)]
         for library in CORDON_LIBRARIES:
@@ -200,11 +203,34 @@ def print_winners(context, results, operations):
             print(f"Only {backend} offers: {', '.join(algorithms)}.")
 
 
+def print_record(context, results, operations):
+    """record/<op>/<version>/<aead>/<size> against record-raw/<op>/<version>/<aead>/<size>."""
+    cordon = results.get("cordon", {})
+    print("The record layer against the raw AEAD of the same provider, same run: overhead = record CPU time /")
+    print("raw AEAD CPU time - 1. Seal is zero-copy on both sides; open copies the record in first on both")
+    print("sides (standing in for recv()).")
+    print()
+    print("| operation | raw AEAD | record path | overhead |")
+    print("|---|---:|---:|---:|")
+    for operation in operations:
+        parts = operation.split("/")
+        if parts[0] != "record" or len(parts) != 5:
+            continue
+        _, op, version, aead, size = parts
+        record = cordon.get(operation)
+        raw = cordon.get(f"record-raw/{op}/{version}/{aead}/{size}")
+        overhead = "—"
+        if record is not None and record.ok and raw is not None and raw.ok:
+            overhead = f"{(record.cpu_ns / raw.cpu_ns - 1) * 100:+.1f}%"
+        print(f"| {op} {version} {aead} {size} | {format_result(raw)} | {format_result(record)} | {overhead} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("json", nargs="?", default="-", help="Google Benchmark JSON output (default: stdin)")
     parser.add_argument("--winners", action="store_true",
                         help="per algorithm, whether cordon-sodium or cordon-mbedtls was faster")
+    parser.add_argument("--record", action="store_true", help="the record layer's overhead over the raw AEAD")
     args = parser.parse_args()
 
     context, results, operations = load(args.json)
@@ -212,6 +238,8 @@ def main():
         sys.exit("no cordon-bench results found in the input")
     if args.winners:
         print_winners(context, results, operations)
+    elif args.record:
+        print_record(context, results, operations)
     else:
         print_ratios(context, results, operations)
 

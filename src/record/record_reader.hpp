@@ -57,6 +57,8 @@ public:
     // install_read_cipher() (handshake_joiner.hpp) so the message boundary is checked.
     void set_cipher(RecordCipher cipher) noexcept;
     const RecordCipher* cipher() const noexcept { return cipher_ ? &*cipher_ : nullptr; }
+    // For tests and benchmarks that rewind the sequence number.
+    RecordCipher* mutable_cipher_for_testing() noexcept { return cipher_ ? &*cipher_ : nullptr; }
     // TLS 1.3 middlebox compatibility (RFC 8446 D.4, 5): while open, one
     // change_cipher_spec record holding 0x01 is dropped; any other is unexpected_message.
     void allow_compatibility_ccs(bool allow) noexcept { ccs_window_open_ = allow; }

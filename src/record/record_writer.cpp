@@ -12,6 +12,18 @@ PaddingPolicy pad_to_block(std::size_t block) noexcept {
     };
 }
 
+void SendBuffer::resize(std::size_t size) {
+    if (size > capacity_) {
+        std::size_t capacity = capacity_ ? capacity_ : 256;
+        while (capacity < size) capacity *= 2;
+        std::unique_ptr<std::uint8_t[]> grown(new std::uint8_t[capacity]);  // default-initialised: not zeroed
+        if (size_) std::memcpy(grown.get(), data_.get(), size_);
+        data_ = std::move(grown);
+        capacity_ = capacity;
+    }
+    size_ = size;
+}
+
 void RecordWriter::set_max_fragment(std::size_t size) noexcept {
     max_fragment_ = size == 0 ? 1 : size > max_plaintext ? max_plaintext : size;
 }
@@ -26,7 +38,7 @@ void RecordWriter::consume(std::size_t n) noexcept {
 
 void RecordWriter::release_buffer_if_empty() noexcept {
     if (start_ == buffer_.size()) {
-        std::vector<std::uint8_t>().swap(buffer_);
+        buffer_.release();
         start_ = 0;
     }
 }
@@ -51,29 +63,46 @@ Result<void> RecordWriter::write_alert(Alert alert) noexcept {
 }
 
 Result<void> RecordWriter::write_record(ContentType type, crypto::Bytes fragment) noexcept {
+    crypto::MutableBytes room = begin_record(fragment.size());
+    if (!fragment.empty()) std::memcpy(room.data(), fragment.data(), fragment.size());
+    return commit_record(type, fragment.size());
+}
+
+crypto::MutableBytes RecordWriter::begin_record(std::size_t size) {
+    if (size > max_fragment_) size = max_fragment_;
+    const std::size_t prefix = cipher_ ? cipher_->prefix_size() : 0;
+    open_record_ = buffer_.size();
+    // Grows the buffer once per flight; within a flight capacity is reused.
+    buffer_.resize(open_record_ + header_size + prefix + size);
+    return {buffer_.data() + open_record_ + header_size + prefix, size};
+}
+
+Result<void> RecordWriter::commit_record(ContentType type, std::size_t n) noexcept {
+    const std::size_t offset = open_record_;
+    const std::size_t prefix = cipher_ ? cipher_->prefix_size() : 0;
+    if (offset == SIZE_MAX || offset + header_size + prefix + n > buffer_.size())
+        return Error{ErrorCode::internal_error, "commit_record without a matching begin_record"};
+    open_record_ = SIZE_MAX;
     std::size_t padding = 0;
     if (cipher_ && cipher_->protocol() == Protocol::tls13 && padding_) {
-        padding = padding_(fragment.size());
+        padding = padding_(n);
         // Keep TLSInnerPlaintext within 2^14 + 1 bytes.
-        const std::size_t room = max_plaintext - fragment.size();
+        const std::size_t room = max_plaintext - n;
         if (padding > room) padding = room;
     }
-    const std::size_t prefix = cipher_ ? cipher_->prefix_size() : 0;
     const std::size_t overhead = cipher_ ? cipher_->overhead() + padding : 0;
-    const std::size_t offset = buffer_.size();
-    // Grows the buffer once per flight; within a flight capacity is reused.
-    buffer_.resize(offset + header_size + fragment.size() + overhead);
+    const std::size_t record_size = header_size + prefix + n + (cipher_ ? overhead - prefix : 0);
+    buffer_.resize(offset + record_size);
     std::uint8_t* record = buffer_.data() + offset;
-    if (!fragment.empty()) std::memcpy(record + header_size + prefix, fragment.data(), fragment.size());
     if (!cipher_) {
         record[0] = static_cast<std::uint8_t>(type);
         record[1] = static_cast<std::uint8_t>(plaintext_version_ >> 8);
         record[2] = static_cast<std::uint8_t>(plaintext_version_);
-        record[3] = static_cast<std::uint8_t>(fragment.size() >> 8);
-        record[4] = static_cast<std::uint8_t>(fragment.size());
+        record[3] = static_cast<std::uint8_t>(n >> 8);
+        record[4] = static_cast<std::uint8_t>(n);
         return success();
     }
-    auto sealed = cipher_->seal(type, {record, header_size + fragment.size() + overhead}, fragment.size(), padding);
+    auto sealed = cipher_->seal(type, {record, record_size}, n, padding);
     if (!sealed) {
         buffer_.resize(offset);  // drop the half-written record
         return sealed.error();

@@ -67,9 +67,11 @@ TEST_CASE("Copying a Hash forks the running hash (transcripts)", "[hash]") {
 }
 
 TEST_CASE("HKDF matches RFC 5869 test cases 1 and 3", "[hkdf]") {
+    int providers_run = 0;
     for (const auto& [name, provider] : test::all_providers()) {
         const HashDescriptor* sha256 = provider->find(HashAlgorithm::sha256);
-        REQUIRE(sha256 != nullptr);
+        if (sha256 == nullptr) continue;  // an AEAD-only provider (native)
+        ++providers_run;
         INFO(name);
         auto ikm = from_hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
         auto salt = from_hex("000102030405060708090a0b0c");
@@ -88,13 +90,17 @@ TEST_CASE("HKDF matches RFC 5869 test cases 1 and 3", "[hkdf]") {
         std::vector<std::uint8_t> too_long(255 * 32 + 1);
         CHECK(hkdf_expand(*sha256, prk, {}, too_long).error().code == tls::ErrorCode::invalid_argument);
     }
+    CHECK(providers_run >= 3);  // sodium, mbedtls, default
 }
 
 TEST_CASE("HMAC matches RFC 4231 test case 6 (key longer than the block)", "[hmac]") {
     std::vector<std::uint8_t> key(131, 0xaa);
     const std::string msg = "Test Using Larger Than Block-Size Key - Hash Key First";
     Bytes m(reinterpret_cast<const std::uint8_t*>(msg.data()), msg.size());
+    int providers_run = 0;
     for (const auto& [name, provider] : test::all_providers()) {
+        if (provider->find(HashAlgorithm::sha256) == nullptr) continue;  // an AEAD-only provider (native)
+        ++providers_run;
         INFO(name);
         std::uint8_t out[64];
         Hmac::mac(*provider->find(HashAlgorithm::sha256), key, m, out);
@@ -112,4 +118,5 @@ TEST_CASE("HMAC matches RFC 4231 test case 6 (key longer than the block)", "[hma
             CHECK(to_hex({out, 32}) == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
         }
     }
+    CHECK(providers_run >= 3);  // sodium, mbedtls, default
 }

@@ -33,6 +33,7 @@ const std::vector<NamedProvider>& all_providers() {
         {"sodium", &tls::crypto::sodium_provider()},
         {"mbedtls", &tls::crypto::mbedtls_provider()},
         {"default", &tls::crypto::default_provider()},
+        {"native", &tls::crypto::native_provider()},
     };
     return providers;
 }

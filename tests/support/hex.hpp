@@ -19,7 +19,8 @@ struct NamedProvider {
     const char* name;
     const tls::crypto::CryptoProvider* provider;
 };
-// sodium, mbedtls and default: every test that exercises an algorithm runs on each.
+// sodium, mbedtls, default and native (AES-GCM only): every test that exercises an
+// algorithm runs on each provider that offers it.
 const std::vector<NamedProvider>& all_providers();
 
 // A deterministic RNG (a counter hashed with SHA-256), for reproducible tests.

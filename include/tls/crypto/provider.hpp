@@ -41,6 +41,11 @@ const CryptoProvider& sodium_provider() noexcept;
 // mbedTLS 2.28 crypto primitives: everything TLS needs except Ed25519.
 const CryptoProvider& mbedtls_provider() noexcept;
 
+// cordon's own AES-128-GCM and AES-256-GCM (x86-64 AES-NI + PCLMULQDQ), and
+// nothing else: no hashes, key exchanges or signatures. The AEAD table is empty
+// on CPUs without those instructions (checked at run time).
+const CryptoProvider& native_provider() noexcept;
+
 // The default: for each algorithm, the faster of the two as measured by bench/.
 const CryptoProvider& default_provider() noexcept;
 
