@@ -130,6 +130,8 @@ Result<void> verify_pss(const RsaPublicKey& key, const RsaPssParams& params, Byt
     // SHA-1 is refused by policy, also as the MGF1 hash.
     if (params.hash == HashAlgorithm::sha1 || params.mgf1_hash == HashAlgorithm::sha1)
         return Error{ErrorCode::unsupported, "RSASSA-PSS with SHA-1 is not accepted"};
+    if (hash_for(params.hash) == nullptr || hash_for(params.mgf1_hash) == nullptr)
+        return Error{ErrorCode::unsupported, "unknown RSASSA-PSS hash"};
     RsaContext rsa;
     TLS_TRY(import_public(key, rsa));
     const std::size_t k = rsa.ctx.len;
