@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "codec/reader.hpp"
 
@@ -44,5 +45,41 @@ Result<Reader> read_constructed(Reader& reader, std::uint8_t tag = sequence) noe
 // Reads an INTEGER that must be non-negative; returns its magnitude with the
 // sign-padding zero byte removed (so "00 80" gives "80"; zero gives "00").
 Result<Bytes> read_unsigned_integer(Reader& reader) noexcept;
+
+}  // namespace tls::codec::der
+
+namespace tls::codec::der {
+
+// Context-specific tags: [n] constructed (EXPLICIT or a constructed IMPLICIT)
+// and [n] primitive (IMPLICIT over a primitive type).
+constexpr std::uint8_t context_constructed(unsigned n) noexcept { return static_cast<std::uint8_t>(0xa0 | n); }
+constexpr std::uint8_t context_primitive(unsigned n) noexcept { return static_cast<std::uint8_t>(0x80 | n); }
+
+// The tag of the next element, without consuming it (nothing when empty).
+std::optional<std::uint8_t> peek_tag(const Reader& reader) noexcept;
+
+// Reads an element with `tag` if the next element has it; nothing otherwise.
+Result<std::optional<Bytes>> read_optional(Reader& reader, std::uint8_t tag) noexcept;
+
+// BOOLEAN: one byte, 0x00 or 0xFF (DER).
+Result<bool> read_boolean(Reader& reader) noexcept;
+
+// BIT STRING without unused bits (keys, signatures): returns the bytes.
+Result<Bytes> read_bit_string_bytes(Reader& reader) noexcept;
+
+// BIT STRING as a set of named bits (keyUsage): DER requires the unused
+// trailing bits to be zero and no trailing zero bits. Returns bits 0..15 with
+// bit n at (1 << n).
+Result<std::uint16_t> read_named_bits(Reader& reader) noexcept;
+
+// OBJECT IDENTIFIER: the encoded contents, checked for well-formed subidentifiers.
+Result<Bytes> read_oid(Reader& reader) noexcept;
+
+// UTCTime or GeneralizedTime in the RFC 5280 4.1.2.5 profile (Z, seconds, no
+// fractions), as seconds since 1970-01-01T00:00:00Z.
+Result<std::int64_t> read_time(Reader& reader) noexcept;
+
+// Days-from-civil conversion shared with tests (proleptic Gregorian calendar).
+std::int64_t seconds_since_epoch(int year, int month, int day, int hour, int minute, int second) noexcept;
 
 }  // namespace tls::codec::der
