@@ -37,7 +37,7 @@ TEST_CASE("DER lengths must be definite and minimal", "[codec][der]") {
     CHECK(der::read_element(lr).ok());
 }
 
-TEST_CASE("DER INTEGERs are minimal; unsigned reads reject negatives", "[codec][der]") {
+TEST_CASE("DER INTEGERs are minimal, unsigned reads reject negatives", "[codec][der]") {
     CHECK(parses_integer("020100"));
     CHECK(parses_integer("02017f"));
     CHECK(parses_integer("02020080"));

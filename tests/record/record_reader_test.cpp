@@ -363,7 +363,7 @@ TEST_CASE("TLS 1.3 compatibility change_cipher_spec: one 0x01 record dropped in 
     CHECK(run(v12, ccs).first == std::vector<ContentType>{ContentType::change_cipher_spec});
 }
 
-TEST_CASE("Alerts: close_notify and fatal alerts end reading; warnings are bounded", "[record][alert]") {
+TEST_CASE("Alerts: close_notify and fatal alerts end reading, warnings are bounded", "[record][alert]") {
     RecordReader r;
     ByteVec stream = plaintext_record(21, {2, 40});  // fatal handshake_failure
     auto more = plaintext_record(22, {1, 0, 0, 0});

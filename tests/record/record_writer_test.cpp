@@ -77,7 +77,7 @@ TEST_CASE("TLS 1.3 padding policy pads the inner plaintext to a block", "[record
     CHECK(r.next()->payload.size() == 300);
 }
 
-TEST_CASE("TLS 1.2 records: explicit nonce is the sequence number; ChaCha20 uses the implicit nonce",
+TEST_CASE("TLS 1.2 records: explicit nonce is the sequence number, ChaCha20 uses the implicit nonce",
           "[record][tls12]") {
     const ByteVec key(16, 0x11), salt = {1, 2, 3, 4};
     RecordWriter w;
