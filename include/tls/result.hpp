@@ -32,6 +32,12 @@ enum class ErrorCode : std::uint16_t {
     invalid_public_key = 22,   // peer key not on the curve, low order, wrong size, ...
     weak_key = 23,             // key below policy (e.g. RSA < 2048 bits)
     zero_shared_secret = 24,   // X25519 produced all zeros (RFC 8446 7.4.2)
+    // Certificate validation failures.
+    certificate_expired = 30,      // outside its validity period (expired or not yet valid)
+    unknown_issuer = 31,           // no path to a trust anchor
+    certificate_name_mismatch = 32,  // not valid for the name the peer was reached by
+    bad_certificate = 33,          // violates the profile (constraints, key usage, ...)
+    unsupported_certificate = 34,  // unknown critical extension, unsupported key or algorithm
     // Local misuse and unsupported requests.
     invalid_argument = 40,     // caller passed sizes or values the API does not accept
     unsupported = 41,          // algorithm or parameter not offered by this provider

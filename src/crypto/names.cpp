@@ -18,6 +18,11 @@ const char* to_string(ErrorCode code) noexcept {
         case ErrorCode::invalid_public_key: return "invalid_public_key";
         case ErrorCode::weak_key: return "weak_key";
         case ErrorCode::zero_shared_secret: return "zero_shared_secret";
+        case ErrorCode::certificate_expired: return "certificate_expired";
+        case ErrorCode::unknown_issuer: return "unknown_issuer";
+        case ErrorCode::certificate_name_mismatch: return "certificate_name_mismatch";
+        case ErrorCode::bad_certificate: return "bad_certificate";
+        case ErrorCode::unsupported_certificate: return "unsupported_certificate";
         case ErrorCode::invalid_argument: return "invalid_argument";
         case ErrorCode::unsupported: return "unsupported";
         case ErrorCode::buffer_too_small: return "buffer_too_small";

@@ -50,6 +50,12 @@ std::optional<AlertDescription> alert_for(ErrorCode code) noexcept {
         case ErrorCode::zero_shared_secret: return AlertDescription::illegal_parameter;
         case ErrorCode::weak_key: return AlertDescription::insufficient_security;
         case ErrorCode::unsupported: return AlertDescription::handshake_failure;
+        case ErrorCode::certificate_expired: return AlertDescription::certificate_expired;
+        case ErrorCode::unknown_issuer: return AlertDescription::unknown_ca;
+        // rustls and BoringSSL send bad_certificate for a name mismatch too.
+        case ErrorCode::certificate_name_mismatch: return AlertDescription::bad_certificate;
+        case ErrorCode::bad_certificate: return AlertDescription::bad_certificate;
+        case ErrorCode::unsupported_certificate: return AlertDescription::unsupported_certificate;
         // Nothing is sent back for an alert the peer sent or a close it made.
         case ErrorCode::alert_received:
         case ErrorCode::peer_closed: return std::nullopt;

@@ -276,6 +276,7 @@ Result<void> parse_extension(Certificate& c, Bytes id, bool critical, Bytes valu
         }
         TLS_TRY(seq->expect_end());
         c.basic_constraints = bc;
+        c.basic_constraints_critical = critical;
     } else if (equal(id, oid::key_usage)) {
         auto bits = der::read_named_bits(r);
         if (!bits) return bits.error();
@@ -295,10 +296,12 @@ Result<void> parse_extension(Certificate& c, Bytes id, bool critical, Bytes valu
             purposes.push_back(*o);
         }
         c.extended_key_usage = std::move(purposes);
+        c.extended_key_usage_critical = critical;
     } else if (equal(id, oid::subject_alt_name)) {
         auto names = read_general_names(r);
         if (!names) return names.error();
         c.has_subject_alt_name = true;
+        c.subject_alt_name_critical = critical;
         c.subject_alt_names = std::move(*names);
     } else if (equal(id, oid::name_constraints)) {
         auto seq = der::read_constructed(r);
@@ -323,11 +326,13 @@ Result<void> parse_extension(Certificate& c, Bytes id, bool critical, Bytes valu
             nc.excluded = std::move(*e);
         }
         c.name_constraints = std::move(nc);
+        c.name_constraints_critical = critical;
     } else if (equal(id, oid::subject_key_identifier)) {
         auto ski = der::read(r, der::octet_string);
         if (!ski) return ski.error();
         TLS_TRY(r.expect_end());
         c.subject_key_id = *ski;
+        c.subject_key_id_critical = critical;
     } else if (equal(id, oid::authority_key_identifier)) {
         auto seq = der::read_constructed(r);
         if (!seq) return seq.error();
@@ -335,12 +340,38 @@ Result<void> parse_extension(Certificate& c, Bytes id, bool critical, Bytes valu
         auto key_id = der::read_optional(*seq, der::context_primitive(0));
         if (!key_id) return key_id.error();
         if (*key_id) c.authority_key_id = **key_id;
-        // authorityCertIssuer [1] and authorityCertSerialNumber [2] are not used for path building.
+        // authorityCertIssuer [1] and authorityCertSerialNumber [2]: noted, not used for path building.
+        c.authority_key_id_has_issuer_or_serial = !seq->empty();
+        while (!seq->empty()) {
+            auto e = der::read_element(*seq);
+            if (!e) return e.error();
+            if (e->tag != der::context_constructed(1) && e->tag != der::context_primitive(2))
+                return Error{ErrorCode::decode_error, "malformed authorityKeyIdentifier"};
+        }
+        c.has_authority_key_id_extension = true;
+        c.authority_key_id_critical = critical;
     } else if (equal(id, oid::policy_constraints)) {
         c.has_policy_constraints = true;
+        c.policy_constraints_critical = critical;
+    } else if (equal(id, oid::authority_info_access)) {
+        // SEQUENCE SIZE (1..MAX) OF AccessDescription { accessMethod OID, accessLocation GeneralName }
+        auto seq = der::read_constructed(r);
+        if (!seq) return seq.error();
+        TLS_TRY(r.expect_end());
+        if (seq->empty()) return Error{ErrorCode::decode_error, "empty authorityInfoAccess"};
+        while (!seq->empty()) {
+            auto ad = der::read_constructed(*seq);
+            if (!ad) return ad.error();
+            auto method = der::read_oid(*ad);
+            if (!method) return method.error();
+            auto location = read_general_name(*ad);
+            if (!location) return location.error();
+            TLS_TRY(ad->expect_end());
+        }
+        c.authority_info_access_critical = critical;
     } else if (equal(id, oid::certificate_policies) || equal(id, oid::policy_mappings) ||
                equal(id, oid::inhibit_any_policy) || equal(id, oid::crl_distribution_points) ||
-               equal(id, oid::authority_info_access) || equal(id, oid::issuer_alt_name) ||
+               equal(id, oid::issuer_alt_name) ||
                equal(id, oid::freshest_crl) || equal(id, oid::subject_info_access)) {
         // Recognised; the web PKI profile does not act on them.
     } else if (critical) {

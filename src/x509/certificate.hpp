@@ -122,7 +122,19 @@ public:
     std::optional<Bytes> subject_key_id;
     std::optional<Bytes> authority_key_id;
     bool has_unknown_critical_extension = false;
-    bool has_policy_constraints = false;  // honoured by validation as "unsupported" when critical
+    bool has_policy_constraints = false;
+
+    // Criticality and shape details the web PKI profile checks (RFC 5280 4.2.1.x, CABF).
+    bool basic_constraints_critical = false;
+    bool subject_alt_name_critical = false;
+    bool extended_key_usage_critical = false;
+    bool name_constraints_critical = false;
+    bool policy_constraints_critical = false;
+    bool authority_key_id_critical = false;
+    bool subject_key_id_critical = false;
+    bool authority_info_access_critical = false;
+    bool authority_key_id_has_issuer_or_serial = false;  // authorityCertIssuer/SerialNumber present
+    bool has_authority_key_id_extension = false;          // present even without keyIdentifier
 
     bool self_issued() const noexcept { return names_match(issuer, subject); }
 
