@@ -97,10 +97,11 @@ Result<std::uint16_t> read_named_bits(Reader& reader) noexcept {
     Bytes bits = c->subspan(1);
     if (unused > 7 || (bits.empty() && unused != 0)) return bad_der;
     if (!bits.empty()) {
-        const std::uint8_t last = bits.back();
-        // Unused bits are zero, and DER drops trailing zero bits (X.690 11.2.2).
-        if ((last & ((1u << unused) - 1)) != 0) return bad_der;
-        if ((last & (1u << unused)) == 0) return bad_der;
+        // Unused bits must be zero. DER also drops trailing zero bits (X.690
+        // 11.2.2), but deployed roots break that rule (Trustwave's ECC roots in
+        // Debian's store encode keyUsage as 07 06 00), and a trailing zero bit
+        // changes no meaning, so it is accepted.
+        if ((bits.back() & ((1u << unused) - 1)) != 0) return bad_der;
     }
     if (bits.size() > 2) {
         // Only bits 0..8 are defined for keyUsage; more bytes must not carry set bits we drop.

@@ -67,9 +67,9 @@ Result<bool> read_boolean(Reader& reader) noexcept;
 // BIT STRING without unused bits (keys, signatures): returns the bytes.
 Result<Bytes> read_bit_string_bytes(Reader& reader) noexcept;
 
-// BIT STRING as a set of named bits (keyUsage): DER requires the unused
-// trailing bits to be zero and no trailing zero bits. Returns bits 0..15 with
-// bit n at (1 << n).
+// BIT STRING as a set of named bits (keyUsage): the unused trailing bits must
+// be zero (trailing zero bits are tolerated, see der.cpp). Returns bits 0..15
+// with bit n at (1 << n).
 Result<std::uint16_t> read_named_bits(Reader& reader) noexcept;
 
 // OBJECT IDENTIFIER: the encoded contents, checked for well-formed subidentifiers.

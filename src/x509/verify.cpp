@@ -1,6 +1,9 @@
 #include "x509/verify.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "x509/pem.hpp"
 
@@ -389,6 +392,12 @@ private:
 
 }  // namespace
 
+void TrustStore::add(CertificatePtr certificate) {
+    for (const auto& a : anchors_)
+        if (equal(a->der(), certificate->der())) return;
+    anchors_.push_back(std::move(certificate));
+}
+
 Result<std::size_t> TrustStore::add_pem(std::string_view pem) {
     auto blocks = parse_pem(pem);
     if (!blocks) return blocks.error();
@@ -401,6 +410,54 @@ Result<std::size_t> TrustStore::add_pem(std::string_view pem) {
         ++added;
     }
     return added;
+}
+
+namespace {
+
+Result<std::string> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error{ErrorCode::invalid_argument, "cannot open file"};
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace
+
+Result<std::size_t> TrustStore::add_directory(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::directory_iterator it(path, ec);
+    if (ec) return Error{ErrorCode::invalid_argument, "cannot read the trust store directory"};
+    const std::size_t before = anchors_.size();
+    for (const auto& entry : it) {
+        if (!entry.is_regular_file(ec)) continue;  // follows symlinks, as /etc/ssl/certs uses them
+        auto text = read_file(entry.path().string());
+        if (!text) continue;
+        TrustStore one;
+        if (!one.add_pem(*text)) continue;
+        for (auto& c : one.anchors_) add(std::move(c));  // hash links repeat files: add() drops duplicates
+    }
+    return anchors_.size() - before;
+}
+
+Result<std::size_t> TrustStore::add_system() {
+    for (const char* bundle : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"}) {
+        auto text = read_file(bundle);
+        if (!text) continue;
+        auto blocks = parse_pem(*text);
+        if (!blocks) return blocks.error();
+        std::size_t added = 0;
+        for (const auto& block : *blocks) {
+            // A system bundle may hold certificates cordon cannot parse: skip those.
+            if (block.label != "CERTIFICATE") continue;
+            auto cert = Certificate::parse(block.der);
+            if (!cert) continue;
+            add(std::make_shared<const Certificate>(std::move(*cert)));
+            ++added;
+        }
+        return added;
+    }
+    return add_directory("/etc/ssl/certs");
 }
 
 Result<VerifiedPath> verify_certificate(const CertificatePtr& leaf, std::span<const CertificatePtr> intermediates,

@@ -17,9 +17,18 @@ namespace tls::x509 {
 // Trust anchors: certificates the caller trusts explicitly.
 class TrustStore {
 public:
-    void add(CertificatePtr certificate) { anchors_.push_back(std::move(certificate)); }
+    // Adds an anchor (a certificate already present is not added twice).
+    void add(CertificatePtr certificate);
     // Adds every CERTIFICATE block of a PEM bundle; fails on the first bad one.
     Result<std::size_t> add_pem(std::string_view pem);
+    // Adds the certificates of every regular file in a directory (PEM, one or
+    // many per file, as /etc/ssl/certs holds them). Files that do not parse are
+    // skipped; returns how many certificates were added.
+    Result<std::size_t> add_directory(const std::string& path);
+    // The operating system's store: /etc/ssl/certs/ca-certificates.crt (Debian,
+    // Ubuntu), /etc/pki/tls/certs/ca-bundle.crt (Fedora, RHEL), else /etc/ssl/certs.
+    // Only on explicit request: an empty store trusts nothing.
+    Result<std::size_t> add_system();
     const std::vector<CertificatePtr>& anchors() const noexcept { return anchors_; }
 
 private:
