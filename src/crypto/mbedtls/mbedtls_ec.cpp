@@ -1,5 +1,7 @@
 #include "crypto/mbedtls/mbedtls_ec.hpp"
 
+#include "crypto/mbedtls/mbedtls_backend.hpp"
+
 namespace tls::crypto::mbedtls {
 
 bool EcGroup::load(NamedGroup group) noexcept {
@@ -39,6 +41,15 @@ std::size_t nist_coordinate_size(NamedGroup group) noexcept {
         case NamedGroup::secp384r1: return 48;
         default: return 0;
     }
+}
+
+std::size_t public_point(mbedtls_ecp_group& group, const mbedtls_mpi& d, MutableBytes out) noexcept {
+    EcPoint q;
+    if (mbedtls_ecp_mul(&group, &q.p, &d, &group.G, rng_callback, &system_rng()) != 0) return 0;
+    std::size_t len = 0;
+    if (mbedtls_ecp_point_write_binary(&group, &q.p, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, out.data(), out.size()) != 0)
+        return 0;
+    return len;
 }
 
 bool read_public_point(const mbedtls_ecp_group& group, NamedGroup curve, Bytes encoded, EcPoint& out) noexcept {

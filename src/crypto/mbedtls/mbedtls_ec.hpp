@@ -45,6 +45,10 @@ mbedtls_ecp_group* thread_group(NamedGroup group) noexcept;
 // Bytes of a field element / scalar on a NIST curve (32 for P-256, 48 for P-384).
 std::size_t nist_coordinate_size(NamedGroup group) noexcept;
 
+// Writes d*G in its wire form (uncompressed for NIST curves, 32 bytes for X25519)
+// into out; returns the size, or 0 on failure. The RNG only blinds the computation.
+std::size_t public_point(mbedtls_ecp_group& group, const mbedtls_mpi& d, MutableBytes out) noexcept;
+
 // Reads an uncompressed X9.62 point (0x04 || X || Y, exact length) and checks it
 // lies on the curve and is not the point at infinity.
 bool read_public_point(const mbedtls_ecp_group& group, NamedGroup curve, Bytes encoded, EcPoint& out) noexcept;

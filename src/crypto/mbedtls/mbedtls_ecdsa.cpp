@@ -58,14 +58,8 @@ public:
         if (scalar.size() != nist_coordinate_size(ch_.curve)) return false;
         if (mbedtls_mpi_read_binary(&d_.v, scalar.data(), scalar.size()) != 0) return false;
         if (mbedtls_ecp_check_privkey(grp, &d_.v) != 0) return false;
-        EcPoint q;
-        if (mbedtls_ecp_mul(grp, &q.p, &d_.v, &grp->G, rng_callback, &system_rng()) != 0) return false;
-        std::size_t len = 0;
-        if (mbedtls_ecp_point_write_binary(grp, &q.p, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, public_,
-                                           sizeof public_) != 0)
-            return false;
-        public_size_ = len;
-        return true;
+        public_size_ = public_point(*grp, d_.v, public_);
+        return public_size_ != 0;
     }
 
     bool supports(SignatureScheme scheme) const noexcept override {

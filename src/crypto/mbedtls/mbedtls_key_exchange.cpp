@@ -27,15 +27,8 @@ public:
                   mbedtls_mpi_copy(&d_.v, &kp.d) == 0;
         mbedtls_ecp_keypair_free(&kp);
         if (!ok) return false;
-        EcPoint q;
-        // The RNG here only blinds the computation; the result does not depend on it.
-        if (mbedtls_ecp_mul(grp, &q.p, &d_.v, &grp->G, rng_callback, &system_rng()) != 0) return false;
-        std::size_t len = 0;
-        if (mbedtls_ecp_point_write_binary(grp, &q.p, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, public_,
-                                           sizeof public_) != 0)
-            return false;
-        public_size_ = len;
-        return true;
+        public_size_ = public_point(*grp, d_.v, public_);
+        return public_size_ != 0;
     }
 
     NamedGroup group() const noexcept override { return group_; }
