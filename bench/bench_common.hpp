@@ -80,5 +80,6 @@ void register_hash_benchmarks();
 void register_key_exchange_benchmarks();
 void register_signature_benchmarks();
 void register_record_benchmarks();
+void register_x509_benchmarks();
 
 }  // namespace cordon_bench

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     cordon_bench::register_key_exchange_benchmarks();
     cordon_bench::register_signature_benchmarks();
     cordon_bench::register_record_benchmarks();
+    cordon_bench::register_x509_benchmarks();
 
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

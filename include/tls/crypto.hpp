@@ -3,8 +3,10 @@
 
 #include "tls/crypto/aead.hpp"
 #include "tls/crypto/algorithms.hpp"
+#include "tls/crypto/cipher.hpp"
 #include "tls/crypto/hash.hpp"
 #include "tls/crypto/key_exchange.hpp"
+#include "tls/crypto/pbkdf2.hpp"
 #include "tls/crypto/provider.hpp"
 #include "tls/crypto/rng.hpp"
 #include "tls/crypto/secret.hpp"

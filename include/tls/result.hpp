@@ -23,6 +23,9 @@ enum class ErrorCode : std::uint16_t {
     record_overflow = 3,       // a record longer than the protocol allows
     protocol_version = 4,      // a record or hello carries a version we do not speak
     illegal_parameter = 5,     // a field holds a value the protocol forbids here
+    unsupported_extension = 6, // an extension the peer could not have been offered
+    missing_extension = 7,     // a mandatory extension is absent
+    handshake_failure = 8,     // no common parameters (suite, group, signature scheme)
     // The peer ended the connection.
     alert_received = 10,       // the peer sent a fatal alert
     peer_closed = 11,          // the peer sent close_notify
@@ -47,6 +50,8 @@ enum class ErrorCode : std::uint16_t {
     sequence_exhausted = 63,   // a record sequence number would wrap (RFC 8446 5.3)
     crypto_backend = 61,       // a backend returned an unexpected error
     internal_error = 62,       // a bug in cordon: an invariant did not hold
+    // Password-protected files (PKCS#8, PKCS#12).
+    bad_password = 70,         // the password does not open the file: wrong password or corrupted data
 };
 
 // The name of a code ("bad_record_mac"), for logs and test output.

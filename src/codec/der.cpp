@@ -115,6 +115,22 @@ Result<std::uint16_t> read_named_bits(Reader& reader) noexcept {
     return out;
 }
 
+Result<std::uint64_t> read_small_unsigned(Reader& reader) noexcept {
+    auto magnitude = read_unsigned_integer(reader);
+    if (!magnitude) return magnitude.error();
+    if (magnitude->size() > 8) return Error{ErrorCode::decode_error, "INTEGER too large"};
+    std::uint64_t value = 0;
+    for (auto b : *magnitude) value = (value << 8) | b;
+    return value;
+}
+
+Result<Bytes> read_tlv(Reader& reader) noexcept {
+    const Bytes before = reader.rest();
+    auto element = read_element(reader);
+    if (!element) return element.error();
+    return before.first(before.size() - reader.rest().size());
+}
+
 Result<Bytes> read_oid(Reader& reader) noexcept {
     auto c = read(reader, object_identifier);
     if (!c) return c.error();

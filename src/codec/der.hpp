@@ -72,6 +72,13 @@ Result<Bytes> read_bit_string_bytes(Reader& reader) noexcept;
 // with bit n at (1 << n).
 Result<std::uint16_t> read_named_bits(Reader& reader) noexcept;
 
+// A non-negative INTEGER that fits 64 bits (versions, iteration counts, lengths);
+// larger values are a decode_error.
+Result<std::uint64_t> read_small_unsigned(Reader& reader) noexcept;
+
+// The next element's whole encoding (tag, length and contents), as a view.
+Result<Bytes> read_tlv(Reader& reader) noexcept;
+
 // OBJECT IDENTIFIER: the encoded contents, checked for well-formed subidentifiers.
 Result<Bytes> read_oid(Reader& reader) noexcept;
 

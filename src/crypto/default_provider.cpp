@@ -3,6 +3,7 @@
 // the comparison). The measurement behind each choice is written next to it
 // (Release build, AMD EPYC 2 cores, 2026-11-23); re-measure before changing one.
 #include "crypto/mbedtls/mbedtls_backend.hpp"
+#include "crypto/rc2.hpp"
 #include "crypto/native/native_backend.hpp"
 #include "crypto/sodium/sodium_backend.hpp"
 
@@ -46,6 +47,10 @@ const CryptoProvider& default_provider() noexcept {
         &mbedtls::rsa_pkcs1_sha384,    &mbedtls::rsa_pkcs1_sha512,
     };
     static const SigningKeyFactory* const keys[] = {&sodium::ed25519_keys, &mbedtls::ecdsa_keys, &mbedtls::rsa_keys};
+    // Key files only, never on a hot path: mbedTLS' AES and 3DES, and cordon's own
+    // RC2 (not in mbedTLS) for `openssl pkcs12 -export -legacy` certificate bags.
+    static const BlockCipherDescriptor* const ciphers[] = {&mbedtls::aes128_cbc, &mbedtls::aes256_cbc,
+                                                           &mbedtls::des_ede3_cbc, &rc2_40_cbc};
     static const CryptoProvider provider = [] {
         CryptoProvider p{};
         p.name = "default";
@@ -58,6 +63,7 @@ const CryptoProvider& default_provider() noexcept {
         p.rsa_pss = &mbedtls::rsa_pss_with_params;
         p.signing_keys = keys;
         p.rng = &system_rng();
+        p.block_ciphers = ciphers;
         return p;
     }();
     return provider;

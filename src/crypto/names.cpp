@@ -1,5 +1,6 @@
 // Printable names for error codes and algorithm identifiers.
 #include "tls/crypto/algorithms.hpp"
+#include "tls/crypto/cipher.hpp"
 #include "tls/result.hpp"
 
 namespace tls {
@@ -11,6 +12,9 @@ const char* to_string(ErrorCode code) noexcept {
         case ErrorCode::record_overflow: return "record_overflow";
         case ErrorCode::protocol_version: return "protocol_version";
         case ErrorCode::illegal_parameter: return "illegal_parameter";
+        case ErrorCode::unsupported_extension: return "unsupported_extension";
+        case ErrorCode::missing_extension: return "missing_extension";
+        case ErrorCode::handshake_failure: return "handshake_failure";
         case ErrorCode::alert_received: return "alert_received";
         case ErrorCode::peer_closed: return "peer_closed";
         case ErrorCode::bad_record_mac: return "bad_record_mac";
@@ -30,6 +34,7 @@ const char* to_string(ErrorCode code) noexcept {
         case ErrorCode::sequence_exhausted: return "sequence_exhausted";
         case ErrorCode::crypto_backend: return "crypto_backend";
         case ErrorCode::internal_error: return "internal_error";
+        case ErrorCode::bad_password: return "bad_password";
     }
     return "unknown";
 }
@@ -84,6 +89,16 @@ const char* to_string(SignatureScheme s) noexcept {
         case SignatureScheme::rsa_pss_pss_sha256: return "rsa_pss_pss_sha256";
         case SignatureScheme::rsa_pss_pss_sha384: return "rsa_pss_pss_sha384";
         case SignatureScheme::rsa_pss_pss_sha512: return "rsa_pss_pss_sha512";
+    }
+    return "unknown";
+}
+
+const char* to_string(BlockCipher c) noexcept {
+    switch (c) {
+        case BlockCipher::aes128_cbc: return "AES-128-CBC";
+        case BlockCipher::aes256_cbc: return "AES-256-CBC";
+        case BlockCipher::des_ede3_cbc: return "DES-EDE3-CBC";
+        case BlockCipher::rc2_40_cbc: return "RC2-40-CBC";
     }
     return "unknown";
 }

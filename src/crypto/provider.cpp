@@ -28,6 +28,12 @@ const SignatureVerifier* CryptoProvider::find(SignatureScheme scheme) const noex
     return nullptr;
 }
 
+const BlockCipherDescriptor* CryptoProvider::find(BlockCipher cipher) const noexcept {
+    for (const auto* d : block_ciphers)
+        if (d->algorithm == cipher) return d;
+    return nullptr;
+}
+
 Result<std::unique_ptr<SigningKey>> CryptoProvider::load_signing_key(const PrivateKey& key) const noexcept {
     for (const auto* f : signing_keys)
         if (f->can_load(key)) return f->load(key);
@@ -50,6 +56,7 @@ std::string describe(const CryptoProvider& p) {
     for (const auto* d : p.verifiers) add("verify", to_string(d->scheme), d->backend);
     if (p.rsa_pss != nullptr) add("verify", "RSASSA-PSS(params)", p.rsa_pss->backend);
     for (const auto* d : p.signing_keys) add("sign", d->key_kinds, d->backend);
+    for (const auto* d : p.block_ciphers) add("cipher", to_string(d->algorithm), d->backend);
     return out;
 }
 

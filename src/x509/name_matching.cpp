@@ -154,9 +154,11 @@ bool is_valid_presented_dns_name(std::string_view name) noexcept {
 }
 
 bool dns_name_matches(std::string_view presented, std::string_view reference) noexcept {
+    // Validate before stripping the trailing dot: the validators strip one
+    // themselves, so stripping first would let "a.example.." pass as "a.example.".
+    if (!is_valid_presented_dns_name(presented) || !is_valid_reference_dns_name(reference)) return false;
     presented = strip_trailing_dot(presented);
     reference = strip_trailing_dot(reference);
-    if (!is_valid_presented_dns_name(presented) || !is_valid_reference_dns_name(reference)) return false;
     if (presented.substr(0, 2) == "*.") {
         const std::string_view suffix = presented.substr(2);
         // The wildcard stands for exactly one whole label.

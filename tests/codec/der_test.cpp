@@ -65,3 +65,37 @@ TEST_CASE("DER constructed reads give a reader over the contents", "[codec][der]
     Reader w(wrong);
     CHECK(der::read_constructed(w).error().code == tls::ErrorCode::decode_error);
 }
+
+TEST_CASE("DER small INTEGERs read as 64-bit values and whole TLVs as views", "[codec][der]") {
+    auto value = [](const char* hex) {
+        auto bytes = from_hex(hex);
+        Reader r(bytes);
+        auto v = der::read_small_unsigned(r);
+        REQUIRE(v.ok());
+        CHECK(r.empty());
+        return *v;
+    };
+    CHECK(value("020100") == 0);
+    CHECK(value("02020800") == 2048);
+    CHECK(value("0209008000000000000000") == 0x8000000000000000u);
+    CHECK(value("020900ffffffffffffffff") == 0xffffffffffffffffu);
+    // 2^64 (nine magnitude bytes), negative, non-minimal, not an INTEGER.
+    for (const char* bad : {"0209010000000000000000", "0201ff", "02020001", "0400"}) {
+        auto bytes = from_hex(bad);
+        Reader r(bytes);
+        CHECK_FALSE(der::read_small_unsigned(r).ok());
+    }
+    auto two = from_hex("0403aabbcc0500");
+    Reader r(two);
+    auto first = der::read_tlv(r);
+    REQUIRE(first.ok());
+    CHECK(test::to_hex(*first) == "0403aabbcc");
+    CHECK(first->data() == two.data());
+    auto second = der::read_tlv(r);
+    REQUIRE(second.ok());
+    CHECK(test::to_hex(*second) == "0500");
+    CHECK(r.empty());
+    auto cut = from_hex("0403aabb");
+    Reader rc(cut);
+    CHECK_FALSE(der::read_tlv(rc).ok());
+}

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tls/crypto/aead.hpp"
+#include "tls/crypto/cipher.hpp"
 #include "tls/crypto/hash.hpp"
 #include "tls/crypto/key_exchange.hpp"
 #include "tls/crypto/rng.hpp"
@@ -24,12 +25,15 @@ struct CryptoProvider {
     const RsaPssVerifier* rsa_pss = nullptr;  // explicit-parameter PSS (X.509); may be null
     std::span<const SigningKeyFactory* const> signing_keys;
     Rng* rng = nullptr;  // the randomness source; configurations may override it
+    // CBC block ciphers for password-protected key files (PKCS#8, PKCS#12); never TLS.
+    std::span<const BlockCipherDescriptor* const> block_ciphers;
 
     // Look-ups; nullptr when this provider does not offer the algorithm.
     const AeadDescriptor* find(AeadAlgorithm algorithm) const noexcept;
     const HashDescriptor* find(HashAlgorithm algorithm) const noexcept;
     const KeyExchangeDescriptor* find(NamedGroup group) const noexcept;
     const SignatureVerifier* find(SignatureScheme scheme) const noexcept;
+    const BlockCipherDescriptor* find(BlockCipher cipher) const noexcept;
     // Loads a private key with the first factory that takes its kind.
     Result<std::unique_ptr<SigningKey>> load_signing_key(const PrivateKey& key) const noexcept;
 };

@@ -31,6 +31,10 @@ extern const SignatureVerifier rsa_pss_rsae_sha384;
 extern const SignatureVerifier rsa_pss_rsae_sha512;
 extern const RsaPssVerifier rsa_pss_with_params;
 
+extern const BlockCipherDescriptor aes128_cbc;
+extern const BlockCipherDescriptor aes256_cbc;
+extern const BlockCipherDescriptor des_ede3_cbc;
+
 extern const SigningKeyFactory ecdsa_keys;
 extern const SigningKeyFactory rsa_keys;
 

@@ -15,6 +15,8 @@ const CryptoProvider& mbedtls_provider() noexcept {
         &mbedtls::rsa_pkcs1_sha384,    &mbedtls::rsa_pkcs1_sha512,
     };
     static const SigningKeyFactory* const keys[] = {&mbedtls::ecdsa_keys, &mbedtls::rsa_keys};
+    static const BlockCipherDescriptor* const ciphers[] = {&mbedtls::aes128_cbc, &mbedtls::aes256_cbc,
+                                                           &mbedtls::des_ede3_cbc};
     static const CryptoProvider provider = [] {
         CryptoProvider p{};
         p.name = "mbedtls";
@@ -25,6 +27,7 @@ const CryptoProvider& mbedtls_provider() noexcept {
         p.rsa_pss = &mbedtls::rsa_pss_with_params;
         p.signing_keys = keys;
         p.rng = &system_rng();
+        p.block_ciphers = ciphers;
         return p;
     }();
     return provider;

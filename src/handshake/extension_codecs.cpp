@@ -1,0 +1,181 @@
+#include "handshake/extension_codecs.hpp"
+
+namespace tls::handshake {
+namespace {
+
+Result<std::vector<std::uint16_t>> u16_list(Bytes data, std::size_t prefix, std::size_t min, std::size_t max) {
+    codec::Reader r(data);
+    auto list = r.sub(prefix, min, max);
+    if (!list) return list.error();
+    TLS_TRY(r.expect_end());
+    if (list->remaining() % 2 != 0) return Error{ErrorCode::decode_error, "odd-length list of 16-bit values"};
+    std::vector<std::uint16_t> out;
+    out.reserve(list->remaining() / 2);
+    while (!list->empty()) out.push_back(*list->u16());
+    return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::uint16_t>> parse_supported_versions_list(Bytes data) { return u16_list(data, 1, 2, 254); }
+
+Result<std::uint16_t> parse_selected_version(Bytes data) {
+    codec::Reader r(data);
+    auto v = r.u16();
+    if (!v) return v.error();
+    TLS_TRY(r.expect_end());
+    return *v;
+}
+
+Result<std::vector<crypto::NamedGroup>> parse_named_group_list(Bytes data) {
+    auto list = u16_list(data, 2, 2, 0xffff);
+    if (!list) return list.error();
+    std::vector<crypto::NamedGroup> out;
+    for (auto v : *list) out.push_back(static_cast<crypto::NamedGroup>(v));
+    return out;
+}
+
+Result<std::vector<crypto::SignatureScheme>> parse_signature_scheme_list(Bytes data) {
+    auto list = u16_list(data, 2, 2, 0xfffe);
+    if (!list) return list.error();
+    std::vector<crypto::SignatureScheme> out;
+    for (auto v : *list) out.push_back(static_cast<crypto::SignatureScheme>(v));
+    return out;
+}
+
+namespace {
+Result<KeyShareEntry> read_key_share(codec::Reader& r) {
+    auto group = r.u16();
+    if (!group) return group.error();
+    auto key = r.vector(2, 1, 0xffff);
+    if (!key) return key.error();
+    return KeyShareEntry{static_cast<crypto::NamedGroup>(*group), *key};
+}
+}  // namespace
+
+Result<std::vector<KeyShareEntry>> parse_client_key_shares(Bytes data) {
+    codec::Reader r(data);
+    auto list = r.sub(2, 0, 0xffff);
+    if (!list) return list.error();
+    TLS_TRY(r.expect_end());
+    std::vector<KeyShareEntry> out;
+    while (!list->empty()) {
+        auto entry = read_key_share(*list);
+        if (!entry) return entry.error();
+        // RFC 8446 4.2.8: clients MUST NOT offer multiple KeyShareEntry values for the same group.
+        for (const auto& e : out)
+            if (e.group == entry->group) return Error{ErrorCode::illegal_parameter, "two key shares for one group"};
+        out.push_back(*entry);
+    }
+    return out;
+}
+
+Result<KeyShareEntry> parse_server_key_share(Bytes data) {
+    codec::Reader r(data);
+    auto entry = read_key_share(r);
+    if (!entry) return entry.error();
+    TLS_TRY(r.expect_end());
+    return entry;
+}
+
+Result<crypto::NamedGroup> parse_hello_retry_key_share(Bytes data) {
+    auto v = parse_selected_version(data);  // the same shape: exactly one u16
+    if (!v) return v.error();
+    return static_cast<crypto::NamedGroup>(*v);
+}
+
+Result<std::optional<Bytes>> parse_server_name(Bytes data) {
+    if (data.empty()) return std::optional<Bytes>();
+    codec::Reader r(data);
+    auto list = r.sub(2, 1, 0xffff);
+    if (!list) return list.error();
+    TLS_TRY(r.expect_end());
+    std::optional<Bytes> host;
+    while (!list->empty()) {
+        auto type = list->u8();
+        if (!type) return type.error();
+        auto name = list->vector(2, 1, 0xffff);
+        if (!name) return name.error();
+        if (*type != 0) continue;  // unknown name types are skipped
+        // RFC 6066 3: the list MUST NOT contain more than one name of the same type.
+        if (host) return Error{ErrorCode::illegal_parameter, "two host names in server_name"};
+        host = *name;
+    }
+    return host;
+}
+
+Result<std::vector<Bytes>> parse_alpn_list(Bytes data) {
+    codec::Reader r(data);
+    auto list = r.sub(2, 2, 0xffff);
+    if (!list) return list.error();
+    TLS_TRY(r.expect_end());
+    std::vector<Bytes> out;
+    while (!list->empty()) {
+        auto name = list->vector(1, 1, 0xff);
+        if (!name) return name.error();
+        out.push_back(*name);
+    }
+    return out;
+}
+
+Result<std::vector<std::uint8_t>> parse_psk_key_exchange_modes(Bytes data) {
+    codec::Reader r(data);
+    auto modes = r.vector(1, 1, 0xff);
+    if (!modes) return modes.error();
+    TLS_TRY(r.expect_end());
+    return std::vector<std::uint8_t>(modes->begin(), modes->end());
+}
+
+Result<Bytes> parse_cookie(Bytes data) {
+    codec::Reader r(data);
+    auto cookie = r.vector(2, 1, 0xffff);
+    if (!cookie) return cookie.error();
+    TLS_TRY(r.expect_end());
+    return *cookie;
+}
+
+Result<std::uint16_t> parse_record_size_limit(Bytes data) {
+    auto v = parse_selected_version(data);
+    if (!v) return v.error();
+    // RFC 8449 4: a value below 64 is illegal_parameter.
+    if (*v < 64) return Error{ErrorCode::illegal_parameter, "record_size_limit below 64"};
+    return *v;
+}
+
+void write_u16_list(codec::Writer& w, std::size_t prefix_size, const std::vector<std::uint16_t>& values) noexcept {
+    auto list = w.open_vector(prefix_size);
+    for (auto v : values) w.u16(v);
+    w.close_vector(list);
+}
+
+void write_client_key_shares(codec::Writer& w, const std::vector<KeyShareEntry>& shares) noexcept {
+    auto list = w.open_vector(2);
+    for (const auto& s : shares) {
+        w.u16(static_cast<std::uint16_t>(s.group));
+        auto key = w.open_vector(2);
+        w.bytes(s.key_exchange);
+        w.close_vector(key);
+    }
+    w.close_vector(list);
+}
+
+void write_alpn_list(codec::Writer& w, const std::vector<Bytes>& protocols) noexcept {
+    auto list = w.open_vector(2);
+    for (const auto& p : protocols) {
+        auto name = w.open_vector(1);
+        w.bytes(p);
+        w.close_vector(name);
+    }
+    w.close_vector(list);
+}
+
+void write_server_name(codec::Writer& w, Bytes host_name) noexcept {
+    auto list = w.open_vector(2);
+    w.u8(0);  // host_name
+    auto name = w.open_vector(2);
+    w.bytes(host_name);
+    w.close_vector(name);
+    w.close_vector(list);
+}
+
+}  // namespace tls::handshake

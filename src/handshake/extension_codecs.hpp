@@ -1,0 +1,59 @@
+// Codecs for the contents of the extensions TLS 1.3 negotiates with (RFC 8446
+// 4.2, RFC 6066 3, RFC 7301, RFC 8449). Parsing checks each <min..max> bound and
+// that nothing trails; results are views into the extension data.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "codec/reader.hpp"
+#include "codec/writer.hpp"
+#include "tls/crypto/algorithms.hpp"
+
+namespace tls::handshake {
+
+using codec::Bytes;
+
+// supported_versions (4.2.1): a list in a ClientHello, one version in a ServerHello/HRR.
+Result<std::vector<std::uint16_t>> parse_supported_versions_list(Bytes data);
+Result<std::uint16_t> parse_selected_version(Bytes data);
+
+// supported_groups (4.2.7) and signature_algorithms(_cert) (4.2.3): lists of u16.
+Result<std::vector<crypto::NamedGroup>> parse_named_group_list(Bytes data);
+Result<std::vector<crypto::SignatureScheme>> parse_signature_scheme_list(Bytes data);
+
+// key_share (4.2.8).
+struct KeyShareEntry {
+    crypto::NamedGroup group;
+    Bytes key_exchange;
+};
+// ClientHello: client_shares<0..2^16-1>, each group at most once (illegal_parameter).
+Result<std::vector<KeyShareEntry>> parse_client_key_shares(Bytes data);
+// ServerHello: one entry.
+Result<KeyShareEntry> parse_server_key_share(Bytes data);
+// HelloRetryRequest: the selected group.
+Result<crypto::NamedGroup> parse_hello_retry_key_share(Bytes data);
+
+// server_name (RFC 6066 3): the host_name, if the list carries one (an empty
+// extension, as a server's EncryptedExtensions sends it, gives nothing).
+Result<std::optional<Bytes>> parse_server_name(Bytes data);
+
+// ALPN (RFC 7301 3.1): ProtocolNameList<2..2^16-1> of ProtocolName<1..2^8-1>.
+Result<std::vector<Bytes>> parse_alpn_list(Bytes data);
+
+// psk_key_exchange_modes (4.2.9): modes<1..255>.
+Result<std::vector<std::uint8_t>> parse_psk_key_exchange_modes(Bytes data);
+
+// cookie (4.2.2): opaque cookie<1..2^16-1>.
+Result<Bytes> parse_cookie(Bytes data);
+
+// record_size_limit (RFC 8449 4): a u16 of at least 64 (illegal_parameter below).
+Result<std::uint16_t> parse_record_size_limit(Bytes data);
+
+// Writers for the lists a client sends.
+void write_u16_list(codec::Writer& w, std::size_t prefix_size, const std::vector<std::uint16_t>& values) noexcept;
+void write_client_key_shares(codec::Writer& w, const std::vector<KeyShareEntry>& shares) noexcept;
+void write_alpn_list(codec::Writer& w, const std::vector<Bytes>& protocols) noexcept;
+void write_server_name(codec::Writer& w, Bytes host_name) noexcept;
+
+}  // namespace tls::handshake
