@@ -333,10 +333,26 @@ private:
         return verify_signature(child, *issuer);
     }
 
+    // The certificates of `pool` that may have issued `child` (subject equals its
+    // issuer), those whose subjectKeyIdentifier matches the child's
+    // authorityKeyIdentifier first: a hint that spares signature checks in
+    // cross-signed meshes, never a filter (key identifiers are not verified).
+    std::vector<const CertificatePtr*> candidates(std::span<const CertificatePtr> pool, const Certificate& child) const {
+        std::vector<const CertificatePtr*> out;
+        for (const auto& c : pool)
+            if (c && names_match(c->subject, child.issuer) && !in_path(*c)) out.push_back(&c);
+        if (child.authority_key_id) {
+            std::stable_partition(out.begin(), out.end(), [&](const CertificatePtr* c) {
+                return (*c)->subject_key_id && equal(*(*c)->subject_key_id, *child.authority_key_id);
+            });
+        }
+        return out;
+    }
+
     Result<void> extend() {
         const Certificate& child = *path_.back();
-        for (const auto& anchor : store_.anchors()) {
-            if (!names_match(anchor->subject, child.issuer) || in_path(*anchor)) continue;
+        for (const CertificatePtr* anchor_ptr : candidates(store_.anchors(), child)) {
+            const CertificatePtr& anchor = *anchor_ptr;
             auto r = try_issuer(anchor, true);
             if (r) {
                 path_.push_back(anchor);
@@ -358,8 +374,8 @@ private:
             note(err(ErrorCode::unknown_issuer, "no path to a trust anchor within the depth limit"));
             return best_error_;
         }
-        for (const auto& candidate : intermediates_) {
-            if (!candidate || !names_match(candidate->subject, child.issuer) || in_path(*candidate)) continue;
+        for (const CertificatePtr* candidate_ptr : candidates(intermediates_, child)) {
+            const CertificatePtr& candidate = *candidate_ptr;
             if (!candidate->self_issued() && logical + 1 > options_.max_intermediates) {
                 note(err(ErrorCode::unknown_issuer, "no path to a trust anchor within the depth limit"));
                 continue;
