@@ -144,3 +144,9 @@ inline Result<void> success() noexcept { return {}; }
         auto&& tls_try_result_ = (expr);                 \
         if (!tls_try_result_.ok()) return tls_try_result_.error(); \
     } while (0)
+
+// Declares `var` from an expression returning Result<T>, or propagates its error.
+#define TLS_TRY_ASSIGN(var, expr)                   \
+    auto var##_result = (expr);                     \
+    if (!var##_result) return var##_result.error(); \
+    auto var = std::move(*var##_result)

@@ -16,11 +16,6 @@ constexpr Error bad_certificate{ErrorCode::decode_error, "malformed certificate"
 
 bool equal(Bytes a, Bytes b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
 
-#define X509_TRY_ASSIGN(var, expr)                 \
-    auto var##_result = (expr);                    \
-    if (!var##_result) return var##_result.error(); \
-    auto var = std::move(*var##_result)
-
 // The element's full encoding (tag and length included), read as a view.
 Result<Bytes> read_whole(Reader& r) {
     const Bytes before = r.rest();
@@ -116,7 +111,7 @@ Result<crypto::RsaPssParams> read_pss_params(Reader& params) {
 
 Result<AlgorithmIdentifier> read_algorithm(Reader& r) {
     AlgorithmIdentifier out;
-    X509_TRY_ASSIGN(whole, read_whole(r));
+    TLS_TRY_ASSIGN(whole, read_whole(r));
     out.der = whole;
     Reader outer(whole);
     auto seq = der::read_constructed(outer);
@@ -162,7 +157,7 @@ Result<AlgorithmIdentifier> read_algorithm(Reader& r) {
 
 Result<Name> read_name(Reader& r) {
     Name name;
-    X509_TRY_ASSIGN(whole, read_whole(r));
+    TLS_TRY_ASSIGN(whole, read_whole(r));
     name.der = whole;
     Reader outer(whole);
     auto seq = der::read_constructed(outer);
@@ -392,7 +387,7 @@ Result<Certificate> Certificate::parse(Bytes input) {
     if (!cert) return cert.error();
     TLS_TRY(top.expect_end());
 
-    X509_TRY_ASSIGN(tbs_whole, read_whole(*cert));
+    TLS_TRY_ASSIGN(tbs_whole, read_whole(*cert));
     c.tbs = tbs_whole;
     auto outer_alg = read_algorithm(*cert);
     if (!outer_alg) return outer_alg.error();
@@ -441,7 +436,7 @@ Result<Certificate> Certificate::parse(Bytes input) {
     auto subject = read_name(*tbs);
     if (!subject) return subject.error();
     c.subject = std::move(*subject);
-    X509_TRY_ASSIGN(spki, read_whole(*tbs));
+    TLS_TRY_ASSIGN(spki, read_whole(*tbs));
     c.spki = spki;
     auto key = parse_subject_public_key_info(spki);
     if (key) c.public_key = *key;

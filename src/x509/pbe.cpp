@@ -15,11 +15,6 @@ namespace der = codec::der;
 using codec::Reader;
 using crypto::Bytes;
 
-#define X509_TRY_ASSIGN(var, expr)                  \
-    auto var##_result = (expr);                     \
-    if (!var##_result) return var##_result.error(); \
-    auto var = std::move(*var##_result)
-
 constexpr Error unsupported_scheme{ErrorCode::unsupported, "unsupported password-based encryption scheme"};
 constexpr Error unsupported_prf{ErrorCode::unsupported, "unsupported PBKDF2 pseudo-random function"};
 constexpr Error unsupported_cipher{ErrorCode::unsupported, "unsupported PBES2 encryption scheme"};
@@ -86,14 +81,14 @@ Result<crypto::SecretBuffer> cbc_decrypt(const crypto::BlockCipherDescriptor& ci
 // RFC 8018 A.4: PBES2-params ::= SEQUENCE { keyDerivationFunc, encryptionScheme }.
 Result<crypto::SecretBuffer> pbes2_decrypt(Reader& params, const Password& password, Bytes ciphertext,
                                            const crypto::CryptoProvider& provider, const KdfLimits& limits) {
-    X509_TRY_ASSIGN(seq, der::read_constructed(params));
+    TLS_TRY_ASSIGN(seq, der::read_constructed(params));
     TLS_TRY(params.expect_end());
-    X509_TRY_ASSIGN(kdf, read_pbkdf2_algorithm(seq, provider, limits));
+    TLS_TRY_ASSIGN(kdf, read_pbkdf2_algorithm(seq, provider, limits));
 
     // encryptionScheme: the cipher OID with its IV as parameters (RFC 8018 B.2.2, B.2.5).
-    X509_TRY_ASSIGN(scheme, der::read_constructed(seq));
+    TLS_TRY_ASSIGN(scheme, der::read_constructed(seq));
     TLS_TRY(seq.expect_end());
-    X509_TRY_ASSIGN(cipher_oid, der::read_oid(scheme));
+    TLS_TRY_ASSIGN(cipher_oid, der::read_oid(scheme));
     crypto::BlockCipher which;
     if (equal(cipher_oid, oid::aes128_cbc)) which = crypto::BlockCipher::aes128_cbc;
     else if (equal(cipher_oid, oid::aes256_cbc)) which = crypto::BlockCipher::aes256_cbc;
@@ -101,7 +96,7 @@ Result<crypto::SecretBuffer> pbes2_decrypt(Reader& params, const Password& passw
     else return unsupported_cipher;
     const crypto::BlockCipherDescriptor* cipher = provider.find(which);
     if (cipher == nullptr) return Error{ErrorCode::unsupported, "this provider has no cipher for the PBES2 scheme"};
-    X509_TRY_ASSIGN(iv, der::read(scheme, der::octet_string));
+    TLS_TRY_ASSIGN(iv, der::read(scheme, der::octet_string));
     TLS_TRY(scheme.expect_end());
     if (iv.size() != cipher->block_size) return Error{ErrorCode::decode_error, "PBES2 IV has the wrong size"};
     // RFC 8018 A.2: keyLength, when present, is the cipher's key length.
@@ -121,10 +116,10 @@ Result<crypto::SecretBuffer> pbes2_decrypt(Reader& params, const Password& passw
 Result<crypto::SecretBuffer> pkcs12_pbe_decrypt(crypto::BlockCipher which, Reader& params, const Password& password,
                                                 Bytes ciphertext, const crypto::CryptoProvider& provider,
                                                 const KdfLimits& limits) {
-    X509_TRY_ASSIGN(seq, der::read_constructed(params));
+    TLS_TRY_ASSIGN(seq, der::read_constructed(params));
     TLS_TRY(params.expect_end());
-    X509_TRY_ASSIGN(salt, read_salt(seq));
-    X509_TRY_ASSIGN(iterations, read_iterations(seq, limits));
+    TLS_TRY_ASSIGN(salt, read_salt(seq));
+    TLS_TRY_ASSIGN(iterations, read_iterations(seq, limits));
     TLS_TRY(seq.expect_end());
     const crypto::HashDescriptor* sha1 = provider.find(crypto::HashAlgorithm::sha1);
     const crypto::BlockCipherDescriptor* cipher = provider.find(which);
@@ -145,8 +140,8 @@ Result<crypto::SecretBuffer> pkcs12_pbe_decrypt(crypto::BlockCipher which, Reade
 }  // namespace
 
 Result<const crypto::HashDescriptor*> read_hmac_algorithm(Reader& reader, const crypto::CryptoProvider& provider) {
-    X509_TRY_ASSIGN(seq, der::read_constructed(reader));
-    X509_TRY_ASSIGN(oid_bytes, der::read_oid(seq));
+    TLS_TRY_ASSIGN(seq, der::read_constructed(reader));
+    TLS_TRY_ASSIGN(oid_bytes, der::read_oid(seq));
     TLS_TRY(null_or_absent(seq));
     crypto::HashAlgorithm hash;
     if (equal(oid_bytes, oid::hmac_with_sha1)) hash = crypto::HashAlgorithm::sha1;
@@ -161,22 +156,22 @@ Result<const crypto::HashDescriptor*> read_hmac_algorithm(Reader& reader, const 
 
 Result<Pbkdf2Params> read_pbkdf2_algorithm(Reader& reader, const crypto::CryptoProvider& provider,
                                            const KdfLimits& limits) {
-    X509_TRY_ASSIGN(kdf, der::read_constructed(reader));
-    X509_TRY_ASSIGN(kdf_oid, der::read_oid(kdf));
+    TLS_TRY_ASSIGN(kdf, der::read_constructed(reader));
+    TLS_TRY_ASSIGN(kdf_oid, der::read_oid(kdf));
     if (!equal(kdf_oid, oid::pbkdf2)) return Error{ErrorCode::unsupported, "unsupported key derivation function"};
     // RFC 8018 A.2: PBKDF2-params ::= SEQUENCE { salt CHOICE { specified OCTET STRING,
     // otherSource AlgorithmIdentifier }, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1 }.
-    X509_TRY_ASSIGN(params, der::read_constructed(kdf));
+    TLS_TRY_ASSIGN(params, der::read_constructed(kdf));
     TLS_TRY(kdf.expect_end());
     Pbkdf2Params out;
     if (der::peek_tag(params) != der::octet_string)
         return Error{ErrorCode::unsupported, "PBKDF2 salt from another source is not supported"};
-    X509_TRY_ASSIGN(salt, read_salt(params));
+    TLS_TRY_ASSIGN(salt, read_salt(params));
     out.salt = salt;
-    X509_TRY_ASSIGN(iterations, read_iterations(params, limits));
+    TLS_TRY_ASSIGN(iterations, read_iterations(params, limits));
     out.iterations = iterations;
     if (der::peek_tag(params) == der::integer) {
-        X509_TRY_ASSIGN(key_length, der::read_small_unsigned(params));
+        TLS_TRY_ASSIGN(key_length, der::read_small_unsigned(params));
         // Ciphers take at most 32 bytes; PBMAC1 keys have been seen up to 256 (BouncyCastle).
         if (key_length == 0 || key_length > max_key_length)
             return Error{ErrorCode::decode_error, "PBKDF2 keyLength out of range"};
@@ -186,7 +181,7 @@ Result<Pbkdf2Params> read_pbkdf2_algorithm(Reader& reader, const crypto::CryptoP
         out.prf = provider.find(crypto::HashAlgorithm::sha1);
         if (out.prf == nullptr) return Error{ErrorCode::unsupported, "this provider lacks the HMAC hash"};
     } else {
-        X509_TRY_ASSIGN(prf, read_hmac_algorithm(params, provider));
+        TLS_TRY_ASSIGN(prf, read_hmac_algorithm(params, provider));
         out.prf = prf;
     }
     TLS_TRY(params.expect_end());
@@ -196,9 +191,9 @@ Result<Pbkdf2Params> read_pbkdf2_algorithm(Reader& reader, const crypto::CryptoP
 Result<crypto::SecretBuffer> pbe_decrypt(Bytes algorithm, const Password& password, Bytes ciphertext,
                                          const crypto::CryptoProvider& provider, const KdfLimits& limits) {
     Reader top(algorithm);
-    X509_TRY_ASSIGN(seq, der::read_constructed(top));
+    TLS_TRY_ASSIGN(seq, der::read_constructed(top));
     TLS_TRY(top.expect_end());
-    X509_TRY_ASSIGN(scheme, der::read_oid(seq));
+    TLS_TRY_ASSIGN(scheme, der::read_oid(seq));
     if (equal(scheme, oid::pbes2)) return pbes2_decrypt(seq, password, ciphertext, provider, limits);
     if (equal(scheme, oid::pbe_sha1_3des))
         return pkcs12_pbe_decrypt(crypto::BlockCipher::des_ede3_cbc, seq, password, ciphertext, provider, limits);

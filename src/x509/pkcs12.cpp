@@ -14,11 +14,6 @@ namespace der = codec::der;
 using codec::Reader;
 using crypto::Bytes;
 
-#define X509_TRY_ASSIGN(var, expr)                  \
-    auto var##_result = (expr);                     \
-    if (!var##_result) return var##_result.error(); \
-    auto var = std::move(*var##_result)
-
 constexpr Error bad_mac{ErrorCode::bad_password, "PKCS#12 MAC does not verify: wrong password or corrupted file"};
 
 // safeContentsBag nests SafeContents; nobody writes more than one level.
@@ -35,16 +30,16 @@ struct ContentInfo {
 };
 
 Result<ContentInfo> read_content_info(Reader& r) {
-    X509_TRY_ASSIGN(seq, der::read_constructed(r));
-    X509_TRY_ASSIGN(type, der::read_oid(seq));
-    X509_TRY_ASSIGN(content, der::read_constructed(seq, der::context_constructed(0)));
+    TLS_TRY_ASSIGN(seq, der::read_constructed(r));
+    TLS_TRY_ASSIGN(type, der::read_oid(seq));
+    TLS_TRY_ASSIGN(content, der::read_constructed(seq, der::context_constructed(0)));
     TLS_TRY(seq.expect_end());
     return ContentInfo{type, content};
 }
 
 // The OCTET STRING a data ContentInfo carries (DER: one primitive string).
 Result<Bytes> read_data(Reader& content) {
-    X509_TRY_ASSIGN(octets, der::read(content, der::octet_string));
+    TLS_TRY_ASSIGN(octets, der::read(content, der::octet_string));
     TLS_TRY(content.expect_end());
     return octets;
 }
@@ -61,17 +56,17 @@ struct MacData {
 // MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }.
 Result<MacData> read_mac_data(Reader& r) {
     MacData m;
-    X509_TRY_ASSIGN(seq, der::read_constructed(r));
-    X509_TRY_ASSIGN(digest_info, der::read_constructed(seq));
-    X509_TRY_ASSIGN(algorithm, der::read_tlv(digest_info));
-    X509_TRY_ASSIGN(digest, der::read(digest_info, der::octet_string));
+    TLS_TRY_ASSIGN(seq, der::read_constructed(r));
+    TLS_TRY_ASSIGN(digest_info, der::read_constructed(seq));
+    TLS_TRY_ASSIGN(algorithm, der::read_tlv(digest_info));
+    TLS_TRY_ASSIGN(digest, der::read(digest_info, der::octet_string));
     TLS_TRY(digest_info.expect_end());
-    X509_TRY_ASSIGN(salt, der::read(seq, der::octet_string));
+    TLS_TRY_ASSIGN(salt, der::read(seq, der::octet_string));
     m.algorithm = algorithm;
     m.digest = digest;
     m.salt = salt;
     if (!seq.empty()) {
-        X509_TRY_ASSIGN(iterations, der::read_small_unsigned(seq));
+        TLS_TRY_ASSIGN(iterations, der::read_small_unsigned(seq));
         m.iterations = iterations;
     }
     TLS_TRY(seq.expect_end());
@@ -91,17 +86,17 @@ const crypto::HashDescriptor* mac_hash(Bytes oid_bytes, const crypto::CryptoProv
 Result<bool> mac_matches(const MacData& mac, Bytes auth_safe, const Password& password,
                          const crypto::CryptoProvider& provider, const KdfLimits& limits) {
     Reader alg_reader(mac.algorithm);
-    X509_TRY_ASSIGN(alg, der::read_constructed(alg_reader));
-    X509_TRY_ASSIGN(alg_oid, der::read_oid(alg));
+    TLS_TRY_ASSIGN(alg, der::read_constructed(alg_reader));
+    TLS_TRY_ASSIGN(alg_oid, der::read_oid(alg));
     std::uint8_t tag[64];
 
     if (equal(alg_oid, oid::pbmac1)) {
         // RFC 9579 4: PBMAC1-params ::= SEQUENCE { keyDerivationFunc (PBKDF2), messageAuthScheme (HMAC) };
         // the key comes from PBKDF2 over the UTF-8 password, and macSalt and iterations are ignored.
-        X509_TRY_ASSIGN(params, der::read_constructed(alg));
+        TLS_TRY_ASSIGN(params, der::read_constructed(alg));
         TLS_TRY(alg.expect_end());
-        X509_TRY_ASSIGN(kdf, read_pbkdf2_algorithm(params, provider, limits));
-        X509_TRY_ASSIGN(hmac_hash, read_hmac_algorithm(params, provider));
+        TLS_TRY_ASSIGN(kdf, read_pbkdf2_algorithm(params, provider, limits));
+        TLS_TRY_ASSIGN(hmac_hash, read_hmac_algorithm(params, provider));
         TLS_TRY(params.expect_end());
         // RFC 9579 appendix A.6: a file without keyLength is invalid.
         if (kdf.key_length == 0) return Error{ErrorCode::decode_error, "PBMAC1 PBKDF2 parameters without keyLength"};
@@ -165,12 +160,12 @@ struct Walker {
         bool seen = false;
         while (!attributes.empty()) {
             // PKCS12Attribute ::= SEQUENCE { attrId OID, attrValues SET OF ANY }.
-            X509_TRY_ASSIGN(attribute, der::read_constructed(attributes));
-            X509_TRY_ASSIGN(attr_id, der::read_oid(attribute));
-            X509_TRY_ASSIGN(values, der::read_constructed(attribute, der::set));
+            TLS_TRY_ASSIGN(attribute, der::read_constructed(attributes));
+            TLS_TRY_ASSIGN(attr_id, der::read_oid(attribute));
+            TLS_TRY_ASSIGN(values, der::read_constructed(attribute, der::set));
             TLS_TRY(attribute.expect_end());
             if (!equal(attr_id, oid::local_key_id)) continue;  // friendlyName, Java's trust marks, ...
-            X509_TRY_ASSIGN(value, der::read(values, der::octet_string));
+            TLS_TRY_ASSIGN(value, der::read(values, der::octet_string));
             TLS_TRY(values.expect_end());
             if (seen) return Error{ErrorCode::decode_error, "PKCS#12 bag with two localKeyId attributes"};
             seen = true;
@@ -183,7 +178,7 @@ struct Walker {
         if (depth > max_nesting) return Error{ErrorCode::unsupported, "PKCS#12 bags nested too deeply"};
         Reader top(der_bytes);
         // SafeContents ::= SEQUENCE OF SafeBag.
-        X509_TRY_ASSIGN(bags, der::read_constructed(top));
+        TLS_TRY_ASSIGN(bags, der::read_constructed(top));
         TLS_TRY(top.expect_end());
         while (!bags.empty()) TLS_TRY(safe_bag(bags, depth));
         return success();
@@ -191,22 +186,22 @@ struct Walker {
 
     // SafeBag ::= SEQUENCE { bagId OID, bagValue [0] EXPLICIT ANY, bagAttributes SET OF PKCS12Attribute OPTIONAL }.
     Result<void> safe_bag(Reader& bags, int depth) {
-        X509_TRY_ASSIGN(bag, der::read_constructed(bags));
-        X509_TRY_ASSIGN(bag_id, der::read_oid(bag));
-        X509_TRY_ASSIGN(value_reader, der::read_constructed(bag, der::context_constructed(0)));
-        X509_TRY_ASSIGN(value, der::read_tlv(value_reader));
+        TLS_TRY_ASSIGN(bag, der::read_constructed(bags));
+        TLS_TRY_ASSIGN(bag_id, der::read_oid(bag));
+        TLS_TRY_ASSIGN(value_reader, der::read_constructed(bag, der::context_constructed(0)));
+        TLS_TRY_ASSIGN(value, der::read_tlv(value_reader));
         TLS_TRY(value_reader.expect_end());
         std::vector<std::uint8_t> local_key_id;
         if (!bag.empty()) {
-            X509_TRY_ASSIGN(attributes, der::read_constructed(bag, der::set));
-            X509_TRY_ASSIGN(id, read_local_key_id(attributes));
+            TLS_TRY_ASSIGN(attributes, der::read_constructed(bag, der::set));
+            TLS_TRY_ASSIGN(id, read_local_key_id(attributes));
             local_key_id = std::move(id);
         }
         TLS_TRY(bag.expect_end());
 
         if (equal(bag_id, oid::key_bag)) {
             // KeyBag ::= PrivateKeyInfo.
-            X509_TRY_ASSIGN(key, LoadedPrivateKey::parse(value, PrivateKeyFormat::pkcs8));
+            TLS_TRY_ASSIGN(key, LoadedPrivateKey::parse(value, PrivateKeyFormat::pkcs8));
             out.keys.push_back({std::move(key), std::move(local_key_id)});
         } else if (equal(bag_id, oid::pkcs8_shrouded_key_bag)) {
             // PKCS8ShroudedKeyBag ::= EncryptedPrivateKeyInfo.
@@ -218,13 +213,13 @@ struct Walker {
             // CertBag ::= SEQUENCE { certId OID, certValue [0] EXPLICIT ANY }; x509Certificate
             // holds the DER certificate in an OCTET STRING. Other certificate types are skipped.
             Reader v(value);
-            X509_TRY_ASSIGN(cert_bag, der::read_constructed(v));
-            X509_TRY_ASSIGN(cert_id, der::read_oid(cert_bag));
-            X509_TRY_ASSIGN(cert_value, der::read_constructed(cert_bag, der::context_constructed(0)));
+            TLS_TRY_ASSIGN(cert_bag, der::read_constructed(v));
+            TLS_TRY_ASSIGN(cert_id, der::read_oid(cert_bag));
+            TLS_TRY_ASSIGN(cert_value, der::read_constructed(cert_bag, der::context_constructed(0)));
             TLS_TRY(cert_bag.expect_end());
             if (!equal(cert_id, oid::x509_certificate)) return success();
-            X509_TRY_ASSIGN(cert_der, read_data(cert_value));
-            X509_TRY_ASSIGN(cert, Certificate::parse(cert_der));
+            TLS_TRY_ASSIGN(cert_der, read_data(cert_value));
+            TLS_TRY_ASSIGN(cert, Certificate::parse(cert_der));
             out.certificates.push_back({std::make_shared<const Certificate>(std::move(cert)), std::move(local_key_id)});
         } else if (equal(bag_id, oid::safe_contents_bag)) {
             TLS_TRY(safe_contents(value, depth + 1));
@@ -238,20 +233,20 @@ struct Walker {
     // encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL } (RFC 5652 6.1).
     Result<void> encrypted_data(Reader& content) {
         TLS_TRY(count_encrypted_item());
-        X509_TRY_ASSIGN(seq, der::read_constructed(content));
+        TLS_TRY_ASSIGN(seq, der::read_constructed(content));
         TLS_TRY(content.expect_end());
-        X509_TRY_ASSIGN(version, der::read_small_unsigned(seq));
+        TLS_TRY_ASSIGN(version, der::read_small_unsigned(seq));
         if (version != 0 && version != 2) return Error{ErrorCode::decode_error, "unknown EncryptedData version"};
-        X509_TRY_ASSIGN(info, der::read_constructed(seq));
-        X509_TRY_ASSIGN(unprotected, der::read_optional(seq, der::context_constructed(1)));
+        TLS_TRY_ASSIGN(info, der::read_constructed(seq));
+        TLS_TRY_ASSIGN(unprotected, der::read_optional(seq, der::context_constructed(1)));
         (void)unprotected;
         TLS_TRY(seq.expect_end());
-        X509_TRY_ASSIGN(content_type, der::read_oid(info));
+        TLS_TRY_ASSIGN(content_type, der::read_oid(info));
         if (!equal(content_type, oid::pkcs7_data))
             return Error{ErrorCode::unsupported, "PKCS#12 encrypted content that is not data"};
-        X509_TRY_ASSIGN(algorithm, der::read_tlv(info));
+        TLS_TRY_ASSIGN(algorithm, der::read_tlv(info));
         // DER gives the IMPLICIT OCTET STRING its primitive form.
-        X509_TRY_ASSIGN(ciphertext, der::read(info, der::context_primitive(0)));
+        TLS_TRY_ASSIGN(ciphertext, der::read(info, der::context_primitive(0)));
         TLS_TRY(info.expect_end());
         auto plaintext = pbe_decrypt(algorithm, password, ciphertext, provider, options.limits);
         if (!plaintext) return plaintext.error();
@@ -263,12 +258,12 @@ struct Walker {
     // AuthenticatedSafe ::= SEQUENCE OF ContentInfo, each data or encryptedData.
     Result<void> authenticated_safe(Bytes der_bytes) {
         Reader top(der_bytes);
-        X509_TRY_ASSIGN(infos, der::read_constructed(top));
+        TLS_TRY_ASSIGN(infos, der::read_constructed(top));
         TLS_TRY(top.expect_end());
         while (!infos.empty()) {
-            X509_TRY_ASSIGN(info, read_content_info(infos));
+            TLS_TRY_ASSIGN(info, read_content_info(infos));
             if (equal(info.type, oid::pkcs7_data)) {
-                X509_TRY_ASSIGN(data, read_data(info.content));
+                TLS_TRY_ASSIGN(data, read_data(info.content));
                 TLS_TRY(safe_contents(data, 0));
             } else if (equal(info.type, oid::pkcs7_encrypted_data)) {
                 TLS_TRY(encrypted_data(info.content));
@@ -308,34 +303,34 @@ Result<Pkcs12Contents> parse_pkcs12(Bytes der_bytes, std::string_view password, 
                                     const Pkcs12Options& options) {
     // PFX ::= SEQUENCE { version INTEGER {v3(3)}, authSafe ContentInfo, macData MacData OPTIONAL }.
     Reader top(der_bytes);
-    X509_TRY_ASSIGN(pfx, der::read_constructed(top));
+    TLS_TRY_ASSIGN(pfx, der::read_constructed(top));
     TLS_TRY(top.expect_end());
-    X509_TRY_ASSIGN(version, der::read_small_unsigned(pfx));
+    TLS_TRY_ASSIGN(version, der::read_small_unsigned(pfx));
     if (version != 3) return Error{ErrorCode::unsupported, "PKCS#12 version other than 3"};
-    X509_TRY_ASSIGN(auth_safe_info, read_content_info(pfx));
+    TLS_TRY_ASSIGN(auth_safe_info, read_content_info(pfx));
     // RFC 7292 4: "authSafe ... contentType is signedData in public-key integrity mode and data in
     // password integrity mode".
     if (!equal(auth_safe_info.type, oid::pkcs7_data))
         return Error{ErrorCode::unsupported, "PKCS#12 public-key integrity mode (signedData) is not supported"};
-    X509_TRY_ASSIGN(auth_safe, read_data(auth_safe_info.content));
+    TLS_TRY_ASSIGN(auth_safe, read_data(auth_safe_info.content));
     std::optional<MacData> mac;
     if (!pfx.empty()) {
-        X509_TRY_ASSIGN(m, read_mac_data(pfx));
+        TLS_TRY_ASSIGN(m, read_mac_data(pfx));
         mac = m;
     }
     TLS_TRY(pfx.expect_end());
     if (!mac && options.require_mac) return Error{ErrorCode::unsupported, "PKCS#12 file without a MAC"};
 
-    X509_TRY_ASSIGN(bmp, pkcs12_bmp_password(password));
+    TLS_TRY_ASSIGN(bmp, pkcs12_bmp_password(password));
     Password chosen{as_bytes(password), bmp.bytes()};
     if (mac) {
         // Verify the MAC before looking at anything it protects. An empty password is
         // either an empty BMPString (two zero bytes) or no bytes at all, depending on
         // the writer (OpenSSL tries both as well).
-        X509_TRY_ASSIGN(matches, mac_matches(*mac, auth_safe, chosen, provider, options.limits));
+        TLS_TRY_ASSIGN(matches, mac_matches(*mac, auth_safe, chosen, provider, options.limits));
         if (!matches && password.empty()) {
             const Password no_bytes{as_bytes(password), Bytes()};
-            X509_TRY_ASSIGN(matches_without, mac_matches(*mac, auth_safe, no_bytes, provider, options.limits));
+            TLS_TRY_ASSIGN(matches_without, mac_matches(*mac, auth_safe, no_bytes, provider, options.limits));
             if (matches_without) chosen = no_bytes;
             matches = matches_without;
         }
@@ -349,11 +344,11 @@ Result<Pkcs12Contents> parse_pkcs12(Bytes der_bytes, std::string_view password, 
 
 Result<Pkcs12Bundle> load_pkcs12(Bytes der_bytes, std::string_view password, const crypto::CryptoProvider& provider,
                                  const Pkcs12Options& options) {
-    X509_TRY_ASSIGN(contents, parse_pkcs12(der_bytes, password, provider, options));
+    TLS_TRY_ASSIGN(contents, parse_pkcs12(der_bytes, password, provider, options));
     if (contents.keys.empty()) return Error{ErrorCode::unsupported, "PKCS#12 file holds no private key"};
     if (contents.keys.size() > 1) return Error{ErrorCode::unsupported, "PKCS#12 file holds more than one private key"};
     auto& key = contents.keys.front();
-    X509_TRY_ASSIGN(signer, load_signing_key(key.key, provider));
+    TLS_TRY_ASSIGN(signer, load_signing_key(key.key, provider));
     const crypto::PublicKey public_key = signer->public_key();
 
     auto& certs = contents.certificates;

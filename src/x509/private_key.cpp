@@ -16,11 +16,6 @@ using codec::Reader;
 using crypto::Bytes;
 using crypto::NamedGroup;
 
-#define X509_TRY_ASSIGN(var, expr)                  \
-    auto var##_result = (expr);                     \
-    if (!var##_result) return var##_result.error(); \
-    auto var = std::move(*var##_result)
-
 constexpr Error unsupported_algorithm{ErrorCode::unsupported, "unsupported private key algorithm"};
 constexpr Error unsupported_curve{ErrorCode::unsupported, "unsupported EC curve (P-256 and P-384 only)"};
 
@@ -43,7 +38,7 @@ Result<NamedGroup> curve_from_oid(Bytes oid) {
 Result<NamedGroup> read_named_curve(Reader& r) {
     if (der::peek_tag(r) != der::object_identifier)
         return Error{ErrorCode::unsupported, "EC parameters other than a named curve are not supported"};
-    X509_TRY_ASSIGN(oid, der::read_oid(r));
+    TLS_TRY_ASSIGN(oid, der::read_oid(r));
     return curve_from_oid(oid);
 }
 
@@ -51,9 +46,9 @@ Result<NamedGroup> read_named_curve(Reader& r) {
 // privateExponent, prime1, prime2, exponent1, exponent2, coefficient, otherPrimeInfos OPTIONAL }.
 Result<Parsed> parse_rsa_private_key(Bytes der) {
     Reader top(der);
-    X509_TRY_ASSIGN(seq, der::read_constructed(top));
+    TLS_TRY_ASSIGN(seq, der::read_constructed(top));
     TLS_TRY(top.expect_end());
-    X509_TRY_ASSIGN(version, der::read_small_unsigned(seq));
+    TLS_TRY_ASSIGN(version, der::read_small_unsigned(seq));
     // "version is the version number ... It SHALL be 0 [two-prime], and 1 if multi-prime is used."
     if (version == 1) return Error{ErrorCode::unsupported, "multi-prime RSA keys are not supported"};
     if (version != 0) return Error{ErrorCode::decode_error, "unknown RSAPrivateKey version"};
@@ -68,7 +63,7 @@ Result<Parsed> parse_rsa_private_key(Bytes der) {
     fields[6] = &k.exponent2;
     fields[7] = &k.coefficient;
     for (Bytes* field : fields) {
-        X509_TRY_ASSIGN(value, der::read_unsigned_integer(seq));
+        TLS_TRY_ASSIGN(value, der::read_unsigned_integer(seq));
         *field = value;
     }
     // otherPrimeInfos appears only with version 1.
@@ -81,16 +76,16 @@ Result<Parsed> parse_rsa_private_key(Bytes der) {
 // outer_curve is the curve the PKCS#8 algorithm names, if inside PKCS#8.
 Result<Parsed> parse_ec_private_key(Bytes der, std::optional<NamedGroup> outer_curve) {
     Reader top(der);
-    X509_TRY_ASSIGN(seq, der::read_constructed(top));
+    TLS_TRY_ASSIGN(seq, der::read_constructed(top));
     TLS_TRY(top.expect_end());
-    X509_TRY_ASSIGN(version, der::read_small_unsigned(seq));
+    TLS_TRY_ASSIGN(version, der::read_small_unsigned(seq));
     if (version != 1) return Error{ErrorCode::decode_error, "ECPrivateKey version must be 1"};
-    X509_TRY_ASSIGN(scalar, der::read(seq, der::octet_string));
+    TLS_TRY_ASSIGN(scalar, der::read(seq, der::octet_string));
     std::optional<NamedGroup> curve = outer_curve;
-    X509_TRY_ASSIGN(params, der::read_optional(seq, der::context_constructed(0)));
+    TLS_TRY_ASSIGN(params, der::read_optional(seq, der::context_constructed(0)));
     if (params) {
         Reader pr(*params);
-        X509_TRY_ASSIGN(inner_curve, read_named_curve(pr));
+        TLS_TRY_ASSIGN(inner_curve, read_named_curve(pr));
         TLS_TRY(pr.expect_end());
         if (curve && *curve != inner_curve)
             return Error{ErrorCode::decode_error, "ECPrivateKey parameters contradict the PKCS#8 algorithm"};
@@ -99,10 +94,10 @@ Result<Parsed> parse_ec_private_key(Bytes der, std::optional<NamedGroup> outer_c
     // RFC 5915 3: "implementations that conform to this document MUST always include the parameters field".
     if (!curve) return Error{ErrorCode::decode_error, "EC private key without a curve"};
     std::optional<Bytes> public_key;
-    X509_TRY_ASSIGN(pub, der::read_optional(seq, der::context_constructed(1)));
+    TLS_TRY_ASSIGN(pub, der::read_optional(seq, der::context_constructed(1)));
     if (pub) {
         Reader pr(*pub);
-        X509_TRY_ASSIGN(bits, der::read_bit_string_bytes(pr));
+        TLS_TRY_ASSIGN(bits, der::read_bit_string_bytes(pr));
         TLS_TRY(pr.expect_end());
         public_key = bits;
     }
@@ -118,16 +113,16 @@ Result<Parsed> parse_ec_private_key(Bytes der, std::optional<NamedGroup> outer_c
 // ..., [[2: publicKey [1] IMPLICIT BIT STRING OPTIONAL ]], ... }.
 Result<Parsed> parse_pkcs8(Bytes der) {
     Reader top(der);
-    X509_TRY_ASSIGN(seq, der::read_constructed(top));
+    TLS_TRY_ASSIGN(seq, der::read_constructed(top));
     TLS_TRY(top.expect_end());
-    X509_TRY_ASSIGN(version, der::read_small_unsigned(seq));
+    TLS_TRY_ASSIGN(version, der::read_small_unsigned(seq));
     if (version > 1) return Error{ErrorCode::decode_error, "unknown PrivateKeyInfo version"};
-    X509_TRY_ASSIGN(algorithm, der::read_constructed(seq));
-    X509_TRY_ASSIGN(private_key, der::read(seq, der::octet_string));
-    X509_TRY_ASSIGN(attributes, der::read_optional(seq, der::context_constructed(0)));
+    TLS_TRY_ASSIGN(algorithm, der::read_constructed(seq));
+    TLS_TRY_ASSIGN(private_key, der::read(seq, der::octet_string));
+    TLS_TRY_ASSIGN(attributes, der::read_optional(seq, der::context_constructed(0)));
     (void)attributes;  // friendly names and the like: nothing cordon needs
     std::optional<Bytes> public_key;
-    X509_TRY_ASSIGN(pub, der::read_optional(seq, der::context_primitive(1)));
+    TLS_TRY_ASSIGN(pub, der::read_optional(seq, der::context_primitive(1)));
     if (pub) {
         // "If publicKey is present, then version is set to v2 else version is set to v1."
         if (version != 1) return Error{ErrorCode::decode_error, "PKCS#8 v1 key with a public key"};
@@ -136,19 +131,19 @@ Result<Parsed> parse_pkcs8(Bytes der) {
     }
     TLS_TRY(seq.expect_end());
 
-    X509_TRY_ASSIGN(oid_bytes, der::read_oid(algorithm));
+    TLS_TRY_ASSIGN(oid_bytes, der::read_oid(algorithm));
     if (equal(oid_bytes, oid::rsa_encryption)) {
         // RFC 3279 2.3.1: the parameters field MUST have ASN.1 type NULL.
-        X509_TRY_ASSIGN(null, der::read(algorithm, der::null));
+        TLS_TRY_ASSIGN(null, der::read(algorithm, der::null));
         if (!null.empty()) return der::bad_der;
         TLS_TRY(algorithm.expect_end());
         if (public_key) return Error{ErrorCode::decode_error, "RSA PKCS#8 key with a separate public key"};
         return parse_rsa_private_key(private_key);
     }
     if (equal(oid_bytes, oid::ec_public_key)) {
-        X509_TRY_ASSIGN(curve, read_named_curve(algorithm));
+        TLS_TRY_ASSIGN(curve, read_named_curve(algorithm));
         TLS_TRY(algorithm.expect_end());
-        X509_TRY_ASSIGN(parsed, parse_ec_private_key(private_key, curve));
+        TLS_TRY_ASSIGN(parsed, parse_ec_private_key(private_key, curve));
         if (public_key) {
             if (parsed.public_key && !equal(*parsed.public_key, *public_key))
                 return Error{ErrorCode::decode_error, "PKCS#8 and ECPrivateKey state different public keys"};
@@ -160,7 +155,7 @@ Result<Parsed> parse_pkcs8(Bytes der) {
         // RFC 8410 3: "the parameters MUST be absent"; 7: the key is CurvePrivateKey ::= OCTET STRING.
         TLS_TRY(algorithm.expect_end());
         Reader inner(private_key);
-        X509_TRY_ASSIGN(seed, der::read(inner, der::octet_string));
+        TLS_TRY_ASSIGN(seed, der::read(inner, der::octet_string));
         TLS_TRY(inner.expect_end());
         if (seed.size() != 32) return Error{ErrorCode::decode_error, "Ed25519 private key must be 32 bytes"};
         if (public_key && public_key->size() != 32)
@@ -195,7 +190,7 @@ Result<LoadedPrivateKey> LoadedPrivateKey::parse(crypto::SecretBuffer der, Priva
     LoadedPrivateKey key;
     key.der_ = std::move(der);  // the buffer, and so every view into it, stays put from here on
     key.format_ = format;
-    X509_TRY_ASSIGN(parsed, parse_format(key.der_.bytes(), format));
+    TLS_TRY_ASSIGN(parsed, parse_format(key.der_.bytes(), format));
     key.components_ = parsed.components;
     key.public_key_ = parsed.public_key;
     return key;
@@ -210,12 +205,12 @@ Result<LoadedPrivateKey> LoadedPrivateKey::decrypt_pkcs8(Bytes der, const Passwo
                                                          const KdfLimits& limits) {
     // RFC 5958 3: EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm, encryptedData OCTET STRING }.
     Reader top(der);
-    X509_TRY_ASSIGN(seq, der::read_constructed(top));
+    TLS_TRY_ASSIGN(seq, der::read_constructed(top));
     TLS_TRY(top.expect_end());
-    X509_TRY_ASSIGN(algorithm, der::read_tlv(seq));
-    X509_TRY_ASSIGN(ciphertext, der::read(seq, der::octet_string));
+    TLS_TRY_ASSIGN(algorithm, der::read_tlv(seq));
+    TLS_TRY_ASSIGN(ciphertext, der::read(seq, der::octet_string));
     TLS_TRY(seq.expect_end());
-    X509_TRY_ASSIGN(plaintext, pbe_decrypt(algorithm, password, ciphertext, provider, limits));
+    TLS_TRY_ASSIGN(plaintext, pbe_decrypt(algorithm, password, ciphertext, provider, limits));
     auto key = parse(std::move(plaintext), PrivateKeyFormat::pkcs8);
     // Padding that checks out by chance (about 1 in 256 for a wrong password) leaves garbage.
     if (!key && key.error().code == ErrorCode::decode_error) return wrong_password;
@@ -225,14 +220,14 @@ Result<LoadedPrivateKey> LoadedPrivateKey::decrypt_pkcs8(Bytes der, const Passwo
 Result<LoadedPrivateKey> LoadedPrivateKey::decrypt_pkcs8(Bytes der, std::string_view password,
                                                          const crypto::CryptoProvider& provider,
                                                          const KdfLimits& limits) {
-    X509_TRY_ASSIGN(bmp, pkcs12_bmp_password(password));  // only the PKCS#12 PBEs use it
+    TLS_TRY_ASSIGN(bmp, pkcs12_bmp_password(password));  // only the PKCS#12 PBEs use it
     const Password both{{reinterpret_cast<const std::uint8_t*>(password.data()), password.size()}, bmp.bytes()};
     return decrypt_pkcs8(der, both, provider, limits);
 }
 
 Result<std::unique_ptr<crypto::SigningKey>> load_signing_key(const LoadedPrivateKey& key,
                                                              const crypto::CryptoProvider& provider) {
-    X509_TRY_ASSIGN(signer, provider.load_signing_key(key.components()));
+    TLS_TRY_ASSIGN(signer, provider.load_signing_key(key.components()));
     if (const auto& stated = key.stated_public_key()) {
         const crypto::PublicKey actual = signer->public_key();
         bool same = false;
@@ -250,7 +245,7 @@ Result<LoadedPrivateKey> parse_private_key_pem(std::string_view pem, std::string
     if (pem.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos)
         return Error{ErrorCode::unsupported,
                      "legacy PEM encryption (Proc-Type/DEK-Info) is not supported; convert with openssl pkcs8 -topk8"};
-    X509_TRY_ASSIGN(blocks, parse_pem(pem));
+    TLS_TRY_ASSIGN(blocks, parse_pem(pem));
     // The decoded blocks may hold key bytes: wipe them on every way out.
     struct Wiper {
         std::vector<PemBlock>& blocks;
@@ -278,7 +273,7 @@ Result<LoadedPrivateKey> parse_private_key_pem(std::string_view pem, std::string
 
 Result<std::unique_ptr<crypto::SigningKey>> load_private_key_pem(std::string_view pem, std::string_view password,
                                                                  const crypto::CryptoProvider& provider) {
-    X509_TRY_ASSIGN(key, parse_private_key_pem(pem, password, provider));
+    TLS_TRY_ASSIGN(key, parse_private_key_pem(pem, password, provider));
     return load_signing_key(key, provider);
 }
 
