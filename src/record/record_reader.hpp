@@ -81,7 +81,6 @@ public:
 
 private:
     void compact() noexcept;
-    Result<Event> open_protected(crypto::Bytes header, crypto::MutableBytes body, bool& skipped) noexcept;
     Result<Event> deliver(ContentType type, crypto::MutableBytes payload) noexcept;
 
     std::unique_ptr<std::uint8_t[]> buffer_;

@@ -7,7 +7,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <vector>
 
 #include "record/record_cipher.hpp"
 #include "record/record_types.hpp"
