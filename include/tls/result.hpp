@@ -26,6 +26,8 @@ enum class ErrorCode : std::uint16_t {
     unsupported_extension = 6, // an extension the peer could not have been offered
     missing_extension = 7,     // a mandatory extension is absent
     handshake_failure = 8,     // no common parameters (suite, group, signature scheme)
+    no_application_protocol = 9,  // ALPN offered on both sides with no protocol in common
+    certificate_required = 12,    // a certificate was required and the peer sent none
     // The peer ended the connection.
     alert_received = 10,       // the peer sent a fatal alert
     peer_closed = 11,          // the peer sent close_notify
@@ -150,3 +152,11 @@ inline Result<void> success() noexcept { return {}; }
     auto var##_result = (expr);                     \
     if (!var##_result) return var##_result.error(); \
     auto var = std::move(*var##_result)
+
+// Assigns the value of expr to an existing lvalue, or returns its error.
+#define TLS_TRY_SET(target, expr)                             \
+    do {                                                      \
+        auto tls_try_set_result_ = (expr);                    \
+        if (!tls_try_set_result_) return tls_try_set_result_.error(); \
+        target = std::move(*tls_try_set_result_);             \
+    } while (0)

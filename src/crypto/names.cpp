@@ -15,6 +15,8 @@ const char* to_string(ErrorCode code) noexcept {
         case ErrorCode::unsupported_extension: return "unsupported_extension";
         case ErrorCode::missing_extension: return "missing_extension";
         case ErrorCode::handshake_failure: return "handshake_failure";
+        case ErrorCode::no_application_protocol: return "no_application_protocol";
+        case ErrorCode::certificate_required: return "certificate_required";
         case ErrorCode::alert_received: return "alert_received";
         case ErrorCode::peer_closed: return "peer_closed";
         case ErrorCode::bad_record_mac: return "bad_record_mac";

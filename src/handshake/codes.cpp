@@ -56,6 +56,10 @@ const char* to_string(ExtensionType t) noexcept {
     return "unknown";
 }
 
+}  // namespace tls::handshake
+
+namespace tls {
+
 const char* to_string(CipherSuite s) noexcept {
     switch (s) {
         case CipherSuite::tls_aes_128_gcm_sha256: return "TLS_AES_128_GCM_SHA256";
@@ -72,4 +76,14 @@ const char* to_string(CipherSuite s) noexcept {
     return "unknown";
 }
 
-}  // namespace tls::handshake
+const char* to_string(ProtocolVersion v) noexcept {
+    switch (v) {
+        case ProtocolVersion::tls10: return "TLSv1.0";
+        case ProtocolVersion::tls11: return "TLSv1.1";
+        case ProtocolVersion::tls12: return "TLSv1.2";
+        case ProtocolVersion::tls13: return "TLSv1.3";
+    }
+    return "unknown";
+}
+
+}  // namespace tls

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "tls/protocol.hpp"
+
 namespace tls::handshake {
 
 enum class HandshakeType : std::uint8_t {
@@ -55,28 +57,11 @@ enum class ExtensionType : std::uint16_t {
     renegotiation_info = 0xff01,
 };
 
-enum class CipherSuite : std::uint16_t {
-    tls_aes_128_gcm_sha256 = 0x1301,
-    tls_aes_256_gcm_sha384 = 0x1302,
-    tls_chacha20_poly1305_sha256 = 0x1303,
-    tls_ecdhe_ecdsa_with_aes_128_gcm_sha256 = 0xc02b,
-    tls_ecdhe_ecdsa_with_aes_256_gcm_sha384 = 0xc02c,
-    tls_ecdhe_rsa_with_aes_128_gcm_sha256 = 0xc02f,
-    tls_ecdhe_rsa_with_aes_256_gcm_sha384 = 0xc030,
-    tls_ecdhe_rsa_with_chacha20_poly1305_sha256 = 0xcca8,
-    tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256 = 0xcca9,
-    tls_empty_renegotiation_info_scsv = 0x00ff,
-};
-
-enum class ProtocolVersion : std::uint16_t {
-    tls10 = 0x0301,
-    tls11 = 0x0302,
-    tls12 = 0x0303,
-    tls13 = 0x0304,
-};
+// Cipher suites and protocol versions are public vocabulary (tls/protocol.hpp).
+using tls::CipherSuite;
+using tls::ProtocolVersion;
 
 const char* to_string(HandshakeType type) noexcept;
 const char* to_string(ExtensionType type) noexcept;
-const char* to_string(CipherSuite suite) noexcept;
 
 }  // namespace tls::handshake

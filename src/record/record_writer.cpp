@@ -62,6 +62,18 @@ Result<void> RecordWriter::write_alert(Alert alert) noexcept {
     return write_record(ContentType::alert, body);
 }
 
+void RecordWriter::write_change_cipher_spec() {
+    const std::size_t offset = buffer_.size();
+    buffer_.resize(offset + header_size + 1);
+    std::uint8_t* r = buffer_.data() + offset;
+    r[0] = static_cast<std::uint8_t>(ContentType::change_cipher_spec);
+    r[1] = static_cast<std::uint8_t>(plaintext_version_ >> 8);
+    r[2] = static_cast<std::uint8_t>(plaintext_version_);
+    r[3] = 0;
+    r[4] = 1;
+    r[5] = 1;
+}
+
 Result<void> RecordWriter::write_record(ContentType type, crypto::Bytes fragment) noexcept {
     crypto::MutableBytes room = begin_record(fragment.size());
     if (!fragment.empty()) std::memcpy(room.data(), fragment.data(), fragment.size());

@@ -49,6 +49,9 @@ public:
     // application_data write gives one empty record, other types none).
     Result<void> write(ContentType type, crypto::Bytes data) noexcept;
     Result<void> write_alert(Alert alert) noexcept;
+    // A change_cipher_spec record (one byte 0x01), never protected: TLS 1.3
+    // middlebox compatibility (RFC 8446 D.4) sends it while keys are installed.
+    void write_change_cipher_spec();
 
     // Zero-copy writing: room for up to `size` bytes of plaintext (at most the
     // fragment limit) inside the send buffer, to be filled by the caller, then

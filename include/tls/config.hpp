@@ -1,0 +1,137 @@
+// Client and server configurations. Fill in a settings struct, call build(): it
+// validates everything once and returns an immutable configuration that any
+// number of connections (on any threads) share through a shared_ptr.
+//
+// Secure defaults: TLS 1.3; AEAD suites with (EC)DHE only; X25519, P-256, P-384;
+// certificate chain and hostname verification always on for clients unless a
+// verifier is installed explicitly.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tls/certificate.hpp"
+#include "tls/crypto/provider.hpp"
+#include "tls/protocol.hpp"
+#include "tls/result.hpp"
+
+namespace tls {
+
+// Seconds since the Unix epoch; the default reads the system clock.
+using Clock = std::function<std::int64_t()>;
+
+// Called with each secret as it is derived, for debugging with Wireshark: the
+// label is an NSS key log label ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", ...).
+// format_key_log_line() gives the SSLKEYLOGFILE line. Secrets leave the library
+// only through this callback; leave it empty in production.
+using KeyLogCallback =
+    std::function<void(std::string_view label, crypto::Bytes client_random, crypto::Bytes secret)>;
+std::string format_key_log_line(std::string_view label, crypto::Bytes client_random, crypto::Bytes secret);
+
+// What a ClientHello offers: for certificate resolvers, and for a proxy that
+// peeks at a connection before choosing what to do with it (peek_client_hello()).
+struct ClientHelloInfo {
+    std::string server_name;                     // empty when no SNI was sent
+    std::vector<std::string> alpn;               // in the client's order
+    std::vector<ProtocolVersion> versions;       // supported_versions, else legacy_version
+    std::vector<CipherSuite> cipher_suites;      // as offered (GREASE included)
+    std::vector<crypto::NamedGroup> groups;
+    std::vector<crypto::SignatureScheme> signature_schemes;
+};
+
+// Reads the first ClientHello from the first bytes a client sent (one or more
+// records). Returns nothing while more bytes are needed; an error when the bytes
+// are not a TLS ClientHello. Reads only: the bytes still go to the connection
+// (or the backend a proxy passes them through to).
+Result<std::optional<ClientHelloInfo>> peek_client_hello(crypto::Bytes first_bytes);
+
+// How a client checks the server's certificates. The default
+// (webpki_server_verifier) validates the chain to the trust anchors for the
+// server name; replace it only on purpose (pinning, a private PKI, tests).
+class ServerCertificateVerifier {
+public:
+    virtual ~ServerCertificateVerifier() = default;
+    // chain: leaf first, as the server sent it. now: the configuration's clock.
+    virtual Result<void> verify_chain(std::span<const Certificate> chain, std::string_view server_name,
+                                      std::int64_t now) const = 0;
+    // The CertificateVerify signature by the leaf's key. The default checks it
+    // with the provider's verifier for scheme.
+    virtual Result<void> verify_signature(crypto::SignatureScheme scheme, crypto::Bytes message,
+                                          crypto::Bytes signature, const Certificate& leaf,
+                                          const crypto::CryptoProvider& provider) const;
+};
+
+// RFC 5280 path validation to roots plus RFC 6125 name checks (src/x509).
+std::shared_ptr<const ServerCertificateVerifier> webpki_server_verifier(TrustStore roots,
+                                                                       const crypto::CryptoProvider* provider = nullptr);
+
+// Settings both sides share. Empty lists mean cordon's defaults.
+struct CommonSettings {
+    const crypto::CryptoProvider* provider = nullptr;  // default_provider()
+    crypto::Rng* rng = nullptr;                        // the provider's, else the OS CSPRNG
+    Clock clock;                                       // system clock
+    std::vector<ProtocolVersion> versions;             // {tls13}
+    std::vector<CipherSuite> cipher_suites;            // AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305
+    std::vector<crypto::NamedGroup> groups;            // x25519, secp256r1, secp384r1 (preference order)
+    std::vector<crypto::SignatureScheme> signature_schemes;  // all cordon verifies/signs, strongest first
+    std::vector<std::string> alpn;                     // protocols, preference order
+    KeyLogCallback key_log;
+    // Largest handshake message accepted from the peer (certificate chains).
+    std::size_t max_handshake_message = 64 * 1024;
+};
+
+struct ClientSettings : CommonSettings {
+    TrustStore roots;  // used by the default verifier
+    std::shared_ptr<const ServerCertificateVerifier> verifier;  // webpki_server_verifier(roots) if null
+    bool send_sni = true;
+    // RFC 8446 D.4: a fake session id and change_cipher_spec records, so
+    // middleboxes that only know TLS 1.2 let the handshake through.
+    bool middlebox_compatibility = true;
+    // How many groups get a key share in the first ClientHello (the first N of groups).
+    std::size_t key_shares = 1;
+};
+
+// Picks the server's certificate for a ClientHello (by SNI, say); nullptr
+// refuses the handshake (unrecognized_name when SNI was sent, else handshake_failure).
+using CertificateResolver = std::function<std::shared_ptr<const CertifiedKey>(const ClientHelloInfo&)>;
+
+struct ServerSettings : CommonSettings {
+    std::shared_ptr<const CertifiedKey> certificate;  // used when there is no resolver
+    CertificateResolver resolver;
+    // Choose the cipher suite by the client's order instead of the server's.
+    bool prefer_client_cipher_order = false;
+};
+
+class ClientConfig {
+public:
+    static Result<std::shared_ptr<const ClientConfig>> build(ClientSettings settings);
+    const ClientSettings& settings() const noexcept { return settings_; }
+    const crypto::CryptoProvider& provider() const noexcept { return *settings_.provider; }
+    crypto::Rng& rng() const noexcept { return *settings_.rng; }
+    std::int64_t now() const { return settings_.clock(); }
+
+private:
+    explicit ClientConfig(ClientSettings settings) : settings_(std::move(settings)) {}
+    ClientSettings settings_;
+};
+
+class ServerConfig {
+public:
+    static Result<std::shared_ptr<const ServerConfig>> build(ServerSettings settings);
+    const ServerSettings& settings() const noexcept { return settings_; }
+    const crypto::CryptoProvider& provider() const noexcept { return *settings_.provider; }
+    crypto::Rng& rng() const noexcept { return *settings_.rng; }
+    std::int64_t now() const { return settings_.clock(); }
+
+private:
+    explicit ServerConfig(ServerSettings settings) : settings_(std::move(settings)) {}
+    ServerSettings settings_;
+};
+
+}  // namespace tls

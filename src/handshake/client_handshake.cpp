@@ -1,0 +1,497 @@
+#include "handshake/client_handshake.hpp"
+
+#include <algorithm>
+#include <variant>
+
+#include "handshake/extension_codecs.hpp"
+#include "handshake/messages.hpp"
+#include "handshake/post_handshake.hpp"
+#include "handshake/tls13_secrets.hpp"
+#include "x509/name_matching.hpp"
+
+namespace tls::handshake {
+namespace {
+
+using crypto::NamedGroup;
+using crypto::SignatureScheme;
+
+Error unexpected(const char* message) { return Error{ErrorCode::unexpected_message, message}; }
+
+bool is_tls13_signature_scheme(SignatureScheme s) noexcept {
+    switch (s) {
+        case SignatureScheme::ecdsa_secp256r1_sha256:
+        case SignatureScheme::ecdsa_secp384r1_sha384:
+        case SignatureScheme::ecdsa_secp521r1_sha512:
+        case SignatureScheme::rsa_pss_rsae_sha256:
+        case SignatureScheme::rsa_pss_rsae_sha384:
+        case SignatureScheme::rsa_pss_rsae_sha512:
+        case SignatureScheme::rsa_pss_pss_sha256:
+        case SignatureScheme::rsa_pss_pss_sha384:
+        case SignatureScheme::rsa_pss_pss_sha512:
+        case SignatureScheme::ed25519:
+        case SignatureScheme::ed448: return true;
+        default: return false;  // RSA PKCS#1 v1.5 and SHA-1 sign certificates at most (RFC 8446 4.2.3)
+    }
+}
+
+class ClientHandshake final : public HandshakeEngine {
+public:
+    ClientHandshake(const ClientConfig& config, std::string server_name)
+        : config_(config), settings_(config.settings()), server_name_(std::move(server_name)) {}
+
+    Result<void> start(ConnectionCore& core) override;
+    Result<void> on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) override;
+    bool accepts_application_data() const noexcept override { return std::holds_alternative<Connected>(state_); }
+    const char* state_name() const noexcept override;
+    void on_application_data() noexcept override { post_handshake_.on_application_data(); }
+
+private:
+    // RFC 8446 A.1 states.
+    struct WaitServerHello {
+        std::vector<std::unique_ptr<crypto::KeyExchangeKey>> keys;
+        std::vector<std::uint8_t> client_hello;  // the last ClientHello sent
+        std::optional<CipherSuite> retry_suite;  // set after a HelloRetryRequest
+        std::optional<NamedGroup> retry_group;
+    };
+    struct WaitEncryptedExtensions {};
+    struct WaitCertificateOrRequest {};
+    struct WaitCertificate {
+        std::vector<std::uint8_t> request_context;
+    };
+    struct WaitCertificateVerify {
+        std::optional<std::vector<std::uint8_t>> request_context;  // set when the server asked for a certificate
+    };
+    struct WaitFinished {
+        std::optional<std::vector<std::uint8_t>> request_context;
+    };
+    struct Connected {};
+    using State = std::variant<WaitServerHello, WaitEncryptedExtensions, WaitCertificateOrRequest, WaitCertificate,
+                               WaitCertificateVerify, WaitFinished, Connected>;
+
+    Result<std::vector<std::uint8_t>> build_client_hello(const std::vector<std::unique_ptr<crypto::KeyExchangeKey>>& keys,
+                                                         Bytes cookie) const;
+    Result<void> on_server_hello(ConnectionCore& core, WaitServerHello& state, Bytes body, Bytes raw);
+    Result<void> on_hello_retry_request(ConnectionCore& core, WaitServerHello& state, const ServerHello& hrr, Bytes raw);
+    Result<void> check_common_server_hello(const ServerHello& sh, const WaitServerHello& state) const;
+    Result<void> on_encrypted_extensions(ConnectionCore& core, Bytes body, Bytes raw);
+    Result<void> on_certificate_request(Bytes body, Bytes raw);
+    Result<void> on_certificate(ConnectionCore& core, Bytes body, Bytes raw,
+                                std::optional<std::vector<std::uint8_t>> request_context);
+    Result<void> on_certificate_verify(ConnectionCore& core, Bytes body, Bytes raw,
+                                       std::optional<std::vector<std::uint8_t>> request_context);
+    Result<void> on_finished(ConnectionCore& core, Bytes body, Bytes raw,
+                             const std::optional<std::vector<std::uint8_t>>& request_context);
+    bool offered_signature_scheme(SignatureScheme scheme) const noexcept {
+        return std::find(settings_.signature_schemes.begin(), settings_.signature_schemes.end(), scheme) !=
+               settings_.signature_schemes.end();
+    }
+
+    const ClientConfig& config_;
+    const ClientSettings& settings_;
+    std::string server_name_;
+    bool send_sni_ = false;
+    State state_;
+    std::uint8_t random_[32] = {};
+    std::uint8_t session_id_[32] = {};
+    std::size_t session_id_size_ = 0;
+    std::vector<std::uint8_t> cookie_;
+    bool ccs_sent_ = false;
+    std::optional<Tls13Secrets> secrets_;
+    PostHandshake post_handshake_;
+};
+
+const char* ClientHandshake::state_name() const noexcept {
+    static constexpr const char* names[] = {"WAIT_SH", "WAIT_EE", "WAIT_CERT_CR", "WAIT_CERT",
+                                            "WAIT_CV", "WAIT_FINISHED", "CONNECTED"};
+    return names[state_.index()];
+}
+
+// --- ClientHello ---------------------------------------------------------------
+
+Result<void> ClientHandshake::start(ConnectionCore& core) {
+    crypto::Rng& rng = config_.rng();
+    TLS_TRY(rng.fill(random_));
+    core.set_client_random(random_);
+    if (settings_.middlebox_compatibility) {
+        TLS_TRY(rng.fill(session_id_));
+        session_id_size_ = sizeof session_id_;
+    }
+    // SNI carries DNS names only (RFC 6066 3: no IP literals).
+    send_sni_ = settings_.send_sni && !x509::parse_ip_address(server_name_).has_value();
+
+    WaitServerHello wait;
+    const std::size_t shares = std::min(settings_.key_shares, settings_.groups.size());
+    for (std::size_t i = 0; i < shares; ++i) {
+        const auto* kx = config_.provider().find(settings_.groups[i]);
+        if (!kx) return Error{ErrorCode::internal_error, "configured group has no implementation"};
+        TLS_TRY_ASSIGN(key, kx->generate(rng));
+        wait.keys.push_back(std::move(key));
+    }
+    TLS_TRY_SET(wait.client_hello, build_client_hello(wait.keys, {}));
+    if (core.hooks().rewrite_client_hello) core.hooks().rewrite_client_hello(wait.client_hello);
+    TLS_TRY(core.send_handshake(wait.client_hello));
+    // RFC 8446 D.4: the server may answer with a change_cipher_spec from now on.
+    core.reader().allow_compatibility_ccs(true);
+    core.writer().set_plaintext_version(0x0303);  // only the first ClientHello goes out as 0x0301
+    state_ = std::move(wait);
+    return success();
+}
+
+Result<std::vector<std::uint8_t>> ClientHandshake::build_client_hello(
+    const std::vector<std::unique_ptr<crypto::KeyExchangeKey>>& keys, Bytes cookie) const {
+    ExtensionList ext;
+    if (send_sni_) {
+        TLS_TRY(ext.add(ExtensionType::server_name, [&](codec::Writer& w) {
+            write_server_name(w, Bytes(reinterpret_cast<const std::uint8_t*>(server_name_.data()), server_name_.size()));
+        }));
+    }
+    TLS_TRY(ext.add(ExtensionType::supported_groups, [&](codec::Writer& w) {
+        auto list = w.open_vector(2);
+        for (auto g : settings_.groups) w.u16(static_cast<std::uint16_t>(g));
+        w.close_vector(list);
+    }));
+    TLS_TRY(ext.add(ExtensionType::signature_algorithms, [&](codec::Writer& w) {
+        auto list = w.open_vector(2);
+        for (auto s : settings_.signature_schemes) w.u16(static_cast<std::uint16_t>(s));
+        w.close_vector(list);
+    }));
+    if (!settings_.alpn.empty()) {
+        TLS_TRY(ext.add(ExtensionType::application_layer_protocol_negotiation, [&](codec::Writer& w) {
+            auto list = w.open_vector(2);
+            for (const auto& p : settings_.alpn) {
+                auto name = w.open_vector(1);
+                w.bytes(Bytes(reinterpret_cast<const std::uint8_t*>(p.data()), p.size()));
+                w.close_vector(name);
+            }
+            w.close_vector(list);
+        }));
+    }
+    TLS_TRY(ext.add(ExtensionType::key_share, [&](codec::Writer& w) {
+        auto list = w.open_vector(2);
+        for (const auto& key : keys) {
+            w.u16(static_cast<std::uint16_t>(key->group()));
+            auto share = w.open_vector(2);
+            w.bytes(key->public_key());
+            w.close_vector(share);
+        }
+        w.close_vector(list);
+    }));
+    TLS_TRY(ext.add(ExtensionType::supported_versions, [&](codec::Writer& w) {
+        auto list = w.open_vector(1);
+        w.u16(static_cast<std::uint16_t>(ProtocolVersion::tls13));
+        w.close_vector(list);
+    }));
+    if (!cookie.empty()) {
+        TLS_TRY(ext.add(ExtensionType::cookie, [&](codec::Writer& w) {
+            auto c = w.open_vector(2);
+            w.bytes(cookie);
+            w.close_vector(c);
+        }));
+    }
+
+    std::vector<std::uint8_t> suites;
+    for (auto s : settings_.cipher_suites) {
+        suites.push_back(static_cast<std::uint8_t>(static_cast<std::uint16_t>(s) >> 8));
+        suites.push_back(static_cast<std::uint8_t>(static_cast<std::uint16_t>(s)));
+    }
+    static constexpr std::uint8_t null_compression[1] = {0};
+    ClientHello ch;
+    ch.legacy_version = 0x0303;
+    ch.random = Bytes(random_, sizeof random_);
+    ch.legacy_session_id = Bytes(session_id_, session_id_size_);
+    ch.cipher_suites = suites;
+    ch.compression_methods = null_compression;
+    const auto list = ext.list();
+    return write_to_vector(512, [&](codec::Writer& w) { write_client_hello(w, ch, list); });
+}
+
+// --- ServerHello and HelloRetryRequest ---------------------------------------------
+
+Result<void> ClientHandshake::check_common_server_hello(const ServerHello& sh, const WaitServerHello& state) const {
+    // RFC 8446 4.1.3: legacy_version 0x0303; the real version is in supported_versions.
+    if (sh.kind == MessageKind::server_hello_tls12 || sh.legacy_version != 0x0303)
+        return Error{ErrorCode::protocol_version, "the server does not speak TLS 1.3"};
+    TLS_TRY_ASSIGN(version, parse_selected_version(*sh.extensions.find(ExtensionType::supported_versions)));
+    if (version != static_cast<std::uint16_t>(ProtocolVersion::tls13))
+        return Error{ErrorCode::illegal_parameter, "the server selected a version the client did not offer"};
+    if (!std::equal(sh.legacy_session_id_echo.begin(), sh.legacy_session_id_echo.end(), session_id_,
+                    session_id_ + session_id_size_))
+        return Error{ErrorCode::illegal_parameter, "legacy_session_id_echo differs from the session id sent"};
+    if (sh.compression_method != 0) return Error{ErrorCode::illegal_parameter, "compression method is not null"};
+    if (std::find(settings_.cipher_suites.begin(), settings_.cipher_suites.end(), sh.cipher_suite) ==
+        settings_.cipher_suites.end())
+        return Error{ErrorCode::illegal_parameter, "the server selected a cipher suite the client did not offer"};
+    if (state.retry_suite && *state.retry_suite != sh.cipher_suite)
+        return Error{ErrorCode::illegal_parameter, "the cipher suite changed after HelloRetryRequest"};
+    // Extensions the client did not offer (RFC 8446 4.2).
+    if (sh.extensions.contains(ExtensionType::pre_shared_key))
+        return Error{ErrorCode::unsupported_extension, "pre_shared_key in ServerHello without a PSK offered"};
+    return success();
+}
+
+Result<void> ClientHandshake::on_server_hello(ConnectionCore& core, WaitServerHello& state, Bytes body, Bytes raw) {
+    TLS_TRY_ASSIGN(sh, ServerHello::parse(body));
+    TLS_TRY(check_common_server_hello(sh, state));
+    if (sh.is_hello_retry_request()) return on_hello_retry_request(core, state, sh, raw);
+
+    auto share_data = sh.extensions.find(ExtensionType::key_share);
+    if (!share_data) return Error{ErrorCode::missing_extension, "ServerHello has no key_share"};
+    TLS_TRY_ASSIGN(share, parse_server_key_share(*share_data));
+    const crypto::KeyExchangeKey* key = nullptr;
+    for (const auto& k : state.keys)
+        if (k->group() == share.group) key = k.get();
+    if (!key || (state.retry_group && share.group != *state.retry_group))
+        return Error{ErrorCode::illegal_parameter, "key_share for a group the client sent no share for"};
+
+    auto suite = resolve_suite(config_.provider(), sh.cipher_suite);
+    if (!suite) return Error{ErrorCode::internal_error, "offered cipher suite has no implementation"};
+    const auto* kx = config_.provider().find(share.group);
+    crypto::Secret shared;
+    TLS_TRY(key->agree(share.key_exchange, shared.resize(kx->shared_secret_size)));
+
+    if (!secrets_) {
+        secrets_.emplace(*suite);
+        secrets_->transcript.add(state.client_hello);
+    }
+    secrets_->transcript.add(raw);
+    const auto hash = secrets_->transcript_hash();
+    HandshakeSecret hs = EarlySecret(*suite->hash, {}).into_handshake(shared.bytes());
+    secrets_->client_handshake = hs.client_handshake_traffic_secret(hash.bytes());
+    secrets_->server_handshake = hs.server_handshake_traffic_secret(hash.bytes());
+    secrets_->master.emplace(std::move(hs).into_master());
+    TLS_TRY(core.set_read_secret(*suite, secrets_->server_handshake.bytes()));
+    TLS_TRY(core.set_write_secret(*suite, secrets_->client_handshake.bytes()));
+    core.log_secret(keylog_client_handshake, secrets_->client_handshake.bytes());
+    core.log_secret(keylog_server_handshake, secrets_->server_handshake.bytes());
+
+    auto& n = core.negotiated();
+    n.version = ProtocolVersion::tls13;
+    n.suite = sh.cipher_suite;
+    n.group = share.group;
+    if (send_sni_) n.server_name = server_name_;
+    state_ = WaitEncryptedExtensions{};
+    return success();
+}
+
+Result<void> ClientHandshake::on_hello_retry_request(ConnectionCore& core, WaitServerHello& state,
+                                                     const ServerHello& hrr, Bytes raw) {
+    if (state.retry_suite) return unexpected("a second HelloRetryRequest");
+    auto suite = resolve_suite(config_.provider(), hrr.cipher_suite);
+    if (!suite) return Error{ErrorCode::internal_error, "offered cipher suite has no implementation"};
+
+    std::optional<NamedGroup> group;
+    if (auto data = hrr.extensions.find(ExtensionType::key_share)) {
+        TLS_TRY_ASSIGN(selected, parse_hello_retry_key_share(*data));
+        const bool supported = std::find(settings_.groups.begin(), settings_.groups.end(), selected) != settings_.groups.end();
+        const bool already_sent = std::any_of(state.keys.begin(), state.keys.end(),
+                                              [&](const auto& k) { return k->group() == selected; });
+        // RFC 8446 4.1.4: a group not offered, or one a share was already sent for.
+        if (!supported || already_sent)
+            return Error{ErrorCode::illegal_parameter, "HelloRetryRequest asks for a group the client cannot use"};
+        group = selected;
+    }
+    std::optional<Bytes> cookie;
+    if (auto data = hrr.extensions.find(ExtensionType::cookie)) {
+        TLS_TRY_ASSIGN(c, parse_cookie(*data));
+        cookie = c;
+    }
+    if (!group && !cookie)
+        return Error{ErrorCode::illegal_parameter, "HelloRetryRequest that would not change the ClientHello"};
+
+    // Transcript: message_hash(ClientHello1) || HelloRetryRequest (RFC 8446 4.4.1).
+    secrets_.emplace(*suite);
+    secrets_->transcript.add(state.client_hello);
+    secrets_->transcript.replace_with_message_hash();
+    secrets_->transcript.add(raw);
+
+    if (group) {
+        const auto* kx = config_.provider().find(*group);
+        if (!kx) return Error{ErrorCode::internal_error, "configured group has no implementation"};
+        TLS_TRY_ASSIGN(key, kx->generate(config_.rng()));
+        state.keys.clear();
+        state.keys.push_back(std::move(key));
+    }
+    if (cookie) cookie_.assign(cookie->begin(), cookie->end());
+    state.retry_suite = hrr.cipher_suite;
+    state.retry_group = group ? group : std::optional<NamedGroup>(state.keys.front()->group());
+    TLS_TRY_SET(state.client_hello, build_client_hello(state.keys, cookie_));
+    if (session_id_size_ != 0 && !ccs_sent_) {
+        TLS_TRY(core.send_change_cipher_spec());
+        ccs_sent_ = true;
+    }
+    TLS_TRY(core.send_handshake(state.client_hello));
+    secrets_->transcript.add(state.client_hello);
+    core.negotiated().hello_retry_request = true;
+    return success();
+}
+
+// --- The server's encrypted flight ---------------------------------------------
+
+Result<void> ClientHandshake::on_encrypted_extensions(ConnectionCore& core, Bytes body, Bytes raw) {
+    TLS_TRY_ASSIGN(ee, EncryptedExtensions::parse(body));
+    for (const auto& e : ee.extensions.all()) {
+        switch (e.type) {
+            case ExtensionType::server_name: {
+                // RFC 6066 3: an acknowledgement is empty, and only answers an SNI sent.
+                if (!send_sni_) return Error{ErrorCode::unsupported_extension, "server_name acknowledged but not sent"};
+                if (!e.data.empty()) return Error{ErrorCode::decode_error, "server_name acknowledgement is not empty"};
+                break;
+            }
+            case ExtensionType::supported_groups: break;  // the server's preferences: informational
+            case ExtensionType::application_layer_protocol_negotiation: {
+                if (settings_.alpn.empty())
+                    return Error{ErrorCode::unsupported_extension, "ALPN selected but not offered"};
+                TLS_TRY_ASSIGN(list, parse_alpn_list(e.data));
+                if (list.size() != 1)
+                    return Error{ErrorCode::illegal_parameter, "the server selected more than one ALPN protocol"};
+                const std::string selected(list[0].begin(), list[0].end());
+                if (std::find(settings_.alpn.begin(), settings_.alpn.end(), selected) == settings_.alpn.end())
+                    return Error{ErrorCode::illegal_parameter, "the server selected an ALPN protocol not offered"};
+                core.negotiated().alpn = selected;
+                break;
+            }
+            default:
+                return Error{ErrorCode::unsupported_extension,
+                             "EncryptedExtensions answers an extension the client did not send"};
+        }
+    }
+    secrets_->transcript.add(raw);
+    state_ = WaitCertificateOrRequest{};
+    return success();
+}
+
+Result<void> ClientHandshake::on_certificate_request(Bytes body, Bytes raw) {
+    TLS_TRY_ASSIGN(cr, CertificateRequest::parse(body));
+    // RFC 8446 4.3.2: the context is empty in the handshake; signature_algorithms is mandatory.
+    if (!cr.context.empty()) return Error{ErrorCode::illegal_parameter, "CertificateRequest context is not empty"};
+    if (!cr.extensions.contains(ExtensionType::signature_algorithms))
+        return Error{ErrorCode::missing_extension, "CertificateRequest without signature_algorithms"};
+    secrets_->transcript.add(raw);
+    state_ = WaitCertificate{std::vector<std::uint8_t>(cr.context.begin(), cr.context.end())};
+    return success();
+}
+
+Result<void> ClientHandshake::on_certificate(ConnectionCore& core, Bytes body, Bytes raw,
+                                             std::optional<std::vector<std::uint8_t>> request_context) {
+    TLS_TRY_ASSIGN(msg, CertificateMessage::parse(body));
+    if (!msg.context.empty()) return Error{ErrorCode::illegal_parameter, "server Certificate has a request context"};
+    // RFC 8446 4.4.2.4: an empty server Certificate is a decode_error.
+    if (msg.entries.empty()) return Error{ErrorCode::decode_error, "the server sent no certificate"};
+    std::vector<Certificate> chain;
+    chain.reserve(msg.entries.size());
+    for (const auto& entry : msg.entries) {
+        // The client requests no OCSP or SCT, so any entry extension is unsolicited.
+        if (!entry.extensions.all().empty())
+            return Error{ErrorCode::unsupported_extension, "certificate entry extension the client did not request"};
+        auto cert = Certificate::from_der(entry.cert_data);
+        if (!cert) return Error{ErrorCode::bad_certificate, cert.error().message};
+        chain.push_back(std::move(*cert));
+    }
+    TLS_TRY(settings_.verifier->verify_chain(chain, server_name_, config_.now()));
+    core.negotiated().peer_chain = std::move(chain);
+    secrets_->transcript.add(raw);
+    state_ = WaitCertificateVerify{std::move(request_context)};
+    return success();
+}
+
+Result<void> ClientHandshake::on_certificate_verify(ConnectionCore& core, Bytes body, Bytes raw,
+                                                    std::optional<std::vector<std::uint8_t>> request_context) {
+    TLS_TRY_ASSIGN(cv, CertificateVerify::parse(body));
+    if (!offered_signature_scheme(cv.scheme) || !is_tls13_signature_scheme(cv.scheme))
+        return Error{ErrorCode::illegal_parameter, "CertificateVerify uses a signature scheme the client did not offer"};
+    const auto hash = secrets_->transcript_hash();
+    const auto content = certificate_verify_content(Signer::server, hash.bytes());
+    TLS_TRY(settings_.verifier->verify_signature(cv.scheme, content, cv.signature, core.negotiated().peer_chain.front(),
+                                                 config_.provider()));
+    core.negotiated().signature_scheme = cv.scheme;
+    secrets_->transcript.add(raw);
+    state_ = WaitFinished{std::move(request_context)};
+    return success();
+}
+
+Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Bytes raw,
+                                          const std::optional<std::vector<std::uint8_t>>& request_context) {
+    const auto& hash = *secrets_->suite.hash;
+    TLS_TRY_ASSIGN(verify_data, parse_finished(body, hash.output_size));
+    TLS_TRY_ASSIGN(verified, verify_finished(hash, secrets_->server_handshake.bytes(),
+                                             secrets_->transcript_hash().bytes(), verify_data));
+    secrets_->transcript.add(raw);
+    const auto server_finished_hash = secrets_->transcript_hash();
+    auto app = secrets_->master->application_secrets(server_finished_hash.bytes(), verified);
+    secrets_->client_application = app.client;
+    secrets_->server_application = app.server;
+    TLS_TRY(core.set_read_secret(secrets_->suite, app.server.bytes()));
+    core.reader().allow_compatibility_ccs(false);
+    core.log_secret(keylog_client_traffic, app.client.bytes());
+    core.log_secret(keylog_server_traffic, app.server.bytes());
+    core.log_secret(keylog_exporter, app.exporter.bytes());
+
+    // The client's second flight: [change_cipher_spec] [Certificate] Finished.
+    if (session_id_size_ != 0 && !ccs_sent_) {
+        TLS_TRY(core.send_change_cipher_spec());
+        ccs_sent_ = true;
+    }
+    if (request_context) {
+        // No client certificate is configured yet: an empty Certificate (RFC 8446 4.4.2).
+        TLS_TRY_ASSIGN(empty, write_certificate(*request_context, {}));
+        TLS_TRY(core.send_handshake(empty));
+        secrets_->transcript.add(empty);
+    }
+    FinishedToSend finished(hash, secrets_->client_handshake.bytes(), secrets_->transcript_hash().bytes());
+    TLS_TRY_ASSIGN(message, write_finished(finished.verify_data.bytes()));
+    TLS_TRY(core.send_handshake(message));
+    secrets_->transcript.add(message);
+    TLS_TRY(core.set_write_secret(secrets_->suite, app.client.bytes()));
+    secrets_->resumption_master =
+        secrets_->master->resumption_master_secret(secrets_->transcript_hash().bytes(), verified);
+    secrets_->master.reset();
+    secrets_->client_handshake = crypto::Secret();
+    secrets_->server_handshake = crypto::Secret();
+
+    post_handshake_ = PostHandshake(secrets_->suite, secrets_->client_application, secrets_->server_application,
+                                    /*is_server=*/false);
+    state_ = Connected{};
+    return core.complete_handshake();
+}
+
+// --- Dispatch ----------------------------------------------------------------------
+
+Result<void> ClientHandshake::on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) {
+    const HandshakeType type = message.type;
+    return std::visit(
+        [&](auto& state) -> Result<void> {
+            using S = std::decay_t<decltype(state)>;
+            if constexpr (std::is_same_v<S, WaitServerHello>) {
+                if (type != HandshakeType::server_hello) return unexpected("expected ServerHello");
+                return on_server_hello(core, state, message.body, raw);
+            } else if constexpr (std::is_same_v<S, WaitEncryptedExtensions>) {
+                if (type != HandshakeType::encrypted_extensions) return unexpected("expected EncryptedExtensions");
+                return on_encrypted_extensions(core, message.body, raw);
+            } else if constexpr (std::is_same_v<S, WaitCertificateOrRequest>) {
+                if (type == HandshakeType::certificate_request) return on_certificate_request(message.body, raw);
+                if (type != HandshakeType::certificate) return unexpected("expected Certificate or CertificateRequest");
+                return on_certificate(core, message.body, raw, std::nullopt);
+            } else if constexpr (std::is_same_v<S, WaitCertificate>) {
+                if (type != HandshakeType::certificate) return unexpected("expected Certificate");
+                return on_certificate(core, message.body, raw, std::move(state.request_context));
+            } else if constexpr (std::is_same_v<S, WaitCertificateVerify>) {
+                if (type != HandshakeType::certificate_verify) return unexpected("expected CertificateVerify");
+                return on_certificate_verify(core, message.body, raw, std::move(state.request_context));
+            } else if constexpr (std::is_same_v<S, WaitFinished>) {
+                if (type != HandshakeType::finished) return unexpected("expected Finished");
+                auto context = std::move(state.request_context);
+                return on_finished(core, message.body, raw, context);
+            } else {
+                return post_handshake_.on_message(core, message);
+            }
+        },
+        state_);
+}
+
+}  // namespace
+
+std::unique_ptr<HandshakeEngine> make_client_engine(const ClientConfig& config, std::string server_name) {
+    return std::make_unique<ClientHandshake>(config, std::move(server_name));
+}
+
+}  // namespace tls::handshake

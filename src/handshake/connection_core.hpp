@@ -1,0 +1,135 @@
+// The engine behind tls::Connection: the record layer (reader, writer, the
+// handshake message joiner), the received-plaintext view, the error state, and
+// a HandshakeEngine (client or server) that owns the protocol states. The core
+// moves records; the engine decides what they mean.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "handshake/cipher_suites.hpp"
+#include "handshake/hello.hpp"
+#include "record/handshake_joiner.hpp"
+#include "record/record_reader.hpp"
+#include "record/record_writer.hpp"
+#include "tls/connection.hpp"
+
+namespace tls::handshake {
+
+class ConnectionCore;
+
+// What the handshake settled, for the accessors.
+struct Negotiated {
+    std::optional<ProtocolVersion> version;
+    std::optional<CipherSuite> suite;
+    std::optional<crypto::NamedGroup> group;
+    std::optional<crypto::SignatureScheme> signature_scheme;
+    std::string alpn;
+    std::string server_name;
+    std::vector<Certificate> peer_chain;
+    bool hello_retry_request = false;
+};
+
+// Hooks that let tests replay published traces exactly (RFC 8448). Never set
+// in production: they only exist on ConnectionCore, not in the public API.
+struct TestHooks {
+    // Replaces the client's first ClientHello (after its random and key share
+    // were drawn) before it is sent and hashed.
+    std::function<void(std::vector<std::uint8_t>& client_hello)> rewrite_client_hello;
+    // Replaces the server's EncryptedExtensions message before it is sent.
+    std::function<void(std::vector<std::uint8_t>& encrypted_extensions)> rewrite_encrypted_extensions;
+};
+
+// One side's protocol states (client_handshake.hpp, server_handshake.hpp).
+class HandshakeEngine {
+public:
+    virtual ~HandshakeEngine() = default;
+    // Sends the first flight, if this side speaks first.
+    virtual Result<void> start(ConnectionCore& core) = 0;
+    // One whole handshake message (header included).
+    virtual Result<void> on_message(ConnectionCore& core, const HandshakeMessage& message, crypto::Bytes raw) = 0;
+    // Whether application_data records may arrive now.
+    virtual bool accepts_application_data() const noexcept = 0;
+    // A non-empty application_data record arrived.
+    virtual void on_application_data() noexcept {}
+    // The name of the current state, for error messages.
+    virtual const char* state_name() const noexcept = 0;
+};
+
+class ConnectionCore {
+public:
+    // config keeps the configuration that settings belongs to alive.
+    ConnectionCore(bool is_server, std::shared_ptr<const void> config, const CommonSettings& settings,
+                   std::unique_ptr<HandshakeEngine> engine, TestHooks hooks = {});
+    ~ConnectionCore();
+
+    // Runs the engine's start() (the client's ClientHello).
+    void start();
+
+    // --- The public API's operations (see tls/connection.hpp) ---------------
+    std::size_t feed(crypto::Bytes data);
+    crypto::MutableBytes input_space();
+    void commit_input(std::size_t n);
+    crypto::Bytes pending_output() const noexcept { return writer_.pending(); }
+    void consume_output(std::size_t n) noexcept;
+    Result<void> write(crypto::Bytes plaintext);
+    crypto::Bytes readable() const noexcept { return readable_; }
+    void consume_readable(std::size_t n);
+    void close();
+
+    Connection::State state() const noexcept { return state_; }
+    bool is_server() const noexcept { return is_server_; }
+    bool handshake_complete() const noexcept { return handshake_complete_; }
+    const ConnectionError* error() const noexcept { return error_ ? &*error_ : nullptr; }
+    const Negotiated& negotiated() const noexcept { return negotiated_; }
+
+    // --- For the engines -----------------------------------------------------
+    Negotiated& negotiated() noexcept { return negotiated_; }
+    const TestHooks& hooks() const noexcept { return hooks_; }
+    const CommonSettings& settings() const noexcept { return settings_; }
+    Result<void> send_handshake(crypto::Bytes message);
+    Result<void> send_change_cipher_spec();
+    // Installs the keys of a traffic secret for reading or writing.
+    Result<void> set_read_secret(const SuiteParams& suite, crypto::Bytes secret);
+    Result<void> set_write_secret(const SuiteParams& suite, crypto::Bytes secret);
+    record::RecordReader& reader() noexcept { return reader_; }
+    record::RecordWriter& writer() noexcept { return writer_; }
+    // The key log: remembers the client random, then logs secrets against it.
+    void set_client_random(crypto::Bytes random);
+    void log_secret(const char* label, crypto::Bytes secret) const;
+    // The handshake is complete: data may flow both ways.
+    Result<void> complete_handshake();
+
+private:
+    void process();
+    Result<void> process_record(const record::RecordReader::Event& event);
+    void fail(Error error);
+    void fail_with_alert_received(AlertDescription alert);
+    Result<void> flush_queued_plaintext();
+
+    bool is_server_;
+    std::shared_ptr<const void> config_;
+    const CommonSettings& settings_;  // owned by the config the connection holds
+    std::unique_ptr<HandshakeEngine> engine_;
+    TestHooks hooks_;
+
+    record::RecordReader reader_;
+    record::RecordWriter writer_;
+    record::HandshakeJoiner joiner_;
+
+    crypto::MutableBytes readable_{};
+    std::vector<std::uint8_t> queued_plaintext_;  // written before the handshake completed
+    std::uint8_t client_random_[32] = {};
+
+    Connection::State state_ = Connection::State::handshaking;
+    bool handshake_complete_ = false;
+    bool close_sent_ = false;
+    bool processing_ = false;
+    std::optional<ConnectionError> error_;
+    Negotiated negotiated_;
+};
+
+}  // namespace tls::handshake

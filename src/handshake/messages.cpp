@@ -1,0 +1,134 @@
+#include "handshake/messages.hpp"
+
+#include <cstring>
+
+namespace tls::handshake {
+
+Result<EncryptedExtensions> EncryptedExtensions::parse(Bytes body) {
+    codec::Reader r(body);
+    EncryptedExtensions ee;
+    TLS_TRY_SET(ee.extensions, Extensions::parse(r, MessageKind::encrypted_extensions));
+    TLS_TRY(r.expect_end());
+    return ee;
+}
+
+Result<CertificateRequest> CertificateRequest::parse(Bytes body) {
+    codec::Reader r(body);
+    CertificateRequest cr;
+    TLS_TRY_SET(cr.context, r.vector(1, 0, 255));
+    // extensions<2..2^16-1>: signature_algorithms is mandatory (checked by the client).
+    TLS_TRY_SET(cr.extensions, Extensions::parse(r, MessageKind::certificate_request));
+    TLS_TRY(r.expect_end());
+    return cr;
+}
+
+Result<CertificateMessage> CertificateMessage::parse(Bytes body, std::size_t max_entries) {
+    codec::Reader r(body);
+    CertificateMessage msg;
+    TLS_TRY_SET(msg.context, r.vector(1, 0, 255));
+    TLS_TRY_ASSIGN(list, r.sub(3, 0, 0xffffff));
+    TLS_TRY(r.expect_end());
+    while (!list.empty()) {
+        if (msg.entries.size() == max_entries)
+            return Error{ErrorCode::bad_certificate, "certificate chain longer than cordon accepts"};
+        Entry entry;
+        TLS_TRY_SET(entry.cert_data, list.vector(3, 1, 0xffffff));
+        TLS_TRY_SET(entry.extensions, Extensions::parse(list, MessageKind::certificate_entry));
+        msg.entries.push_back(std::move(entry));
+    }
+    return msg;
+}
+
+Result<std::vector<std::uint8_t>> write_certificate(Bytes context, const std::vector<Bytes>& chain_der) {
+    std::size_t size = 8 + context.size();
+    for (auto der : chain_der) size += der.size() + 5;
+    return write_handshake_message(HandshakeType::certificate, size, [&](codec::Writer& w) {
+        auto ctx = w.open_vector(1);
+        w.bytes(context);
+        w.close_vector(ctx);
+        auto list = w.open_vector(3);
+        for (auto der : chain_der) {
+            auto cert = w.open_vector(3);
+            w.bytes(der);
+            w.close_vector(cert);
+            w.u16(0);  // no per-certificate extensions
+        }
+        w.close_vector(list);
+    });
+}
+
+Result<CertificateVerify> CertificateVerify::parse(Bytes body) {
+    codec::Reader r(body);
+    CertificateVerify cv{};
+    TLS_TRY_ASSIGN(scheme, r.u16());
+    cv.scheme = static_cast<crypto::SignatureScheme>(scheme);
+    TLS_TRY_SET(cv.signature, r.vector(2, 1, 0xffff));
+    TLS_TRY(r.expect_end());
+    return cv;
+}
+
+Result<std::vector<std::uint8_t>> write_certificate_verify(crypto::SignatureScheme scheme, Bytes signature) {
+    return write_handshake_message(HandshakeType::certificate_verify, signature.size() + 4, [&](codec::Writer& w) {
+        w.u16(static_cast<std::uint16_t>(scheme));
+        auto sig = w.open_vector(2);
+        w.bytes(signature);
+        w.close_vector(sig);
+    });
+}
+
+std::vector<std::uint8_t> certificate_verify_content(Signer signer, Bytes transcript_hash) {
+    static constexpr char server_context[] = "TLS 1.3, server CertificateVerify";
+    static constexpr char client_context[] = "TLS 1.3, client CertificateVerify";
+    const char* context = signer == Signer::server ? server_context : client_context;
+    const std::size_t context_size = sizeof(server_context) - 1;
+    std::vector<std::uint8_t> content(64 + context_size + 1 + transcript_hash.size(), 0x20);
+    std::memcpy(content.data() + 64, context, context_size);
+    content[64 + context_size] = 0;
+    if (!transcript_hash.empty())
+        std::memcpy(content.data() + 64 + context_size + 1, transcript_hash.data(), transcript_hash.size());
+    return content;
+}
+
+Result<Bytes> parse_finished(Bytes body, std::size_t hash_size) {
+    if (body.size() != hash_size) return Error{ErrorCode::decode_error, "Finished of the wrong length"};
+    return body;
+}
+
+Result<std::vector<std::uint8_t>> write_finished(Bytes verify_data) {
+    return write_handshake_message(HandshakeType::finished, verify_data.size(),
+                                   [&](codec::Writer& w) { w.bytes(verify_data); });
+}
+
+Result<NewSessionTicket> NewSessionTicket::parse(Bytes body) {
+    codec::Reader r(body);
+    NewSessionTicket t;
+    TLS_TRY_SET(t.lifetime, r.u32());
+    TLS_TRY_SET(t.age_add, r.u32());
+    TLS_TRY_SET(t.nonce, r.vector(1, 0, 255));
+    TLS_TRY_SET(t.ticket, r.vector(2, 1, 0xffff));
+    TLS_TRY_SET(t.extensions, Extensions::parse(r, MessageKind::new_session_ticket));
+    TLS_TRY(r.expect_end());
+    // RFC 8446 4.6.1: servers MUST NOT use any value greater than 604800 seconds (7 days).
+    if (t.lifetime > 604800) return Error{ErrorCode::illegal_parameter, "ticket lifetime over seven days"};
+    return t;
+}
+
+Result<KeyUpdateRequest> parse_key_update(Bytes body) {
+    codec::Reader r(body);
+    TLS_TRY_ASSIGN(value, r.u8());
+    TLS_TRY(r.expect_end());
+    if (value > 1) return Error{ErrorCode::illegal_parameter, "KeyUpdate request is neither 0 nor 1"};
+    return static_cast<KeyUpdateRequest>(value);
+}
+
+Result<std::vector<std::uint8_t>> write_key_update(KeyUpdateRequest request) {
+    return write_handshake_message(HandshakeType::key_update, 1,
+                                   [&](codec::Writer& w) { w.u8(static_cast<std::uint8_t>(request)); });
+}
+
+Result<void> parse_end_of_early_data(Bytes body) {
+    if (!body.empty()) return Error{ErrorCode::decode_error, "EndOfEarlyData is not empty"};
+    return success();
+}
+
+}  // namespace tls::handshake

@@ -1,0 +1,424 @@
+#include "handshake/server_handshake.hpp"
+
+#include <algorithm>
+#include <variant>
+
+#include "handshake/client_hello_info.hpp"
+#include "handshake/extension_codecs.hpp"
+#include "handshake/messages.hpp"
+#include "handshake/post_handshake.hpp"
+#include "handshake/tls13_secrets.hpp"
+#include "x509/name_matching.hpp"
+
+namespace tls::handshake {
+namespace {
+
+using crypto::NamedGroup;
+using crypto::SignatureScheme;
+
+Error unexpected(const char* message) { return Error{ErrorCode::unexpected_message, message}; }
+
+bool usable_in_tls13(SignatureScheme s) noexcept {
+    switch (s) {
+        case SignatureScheme::ecdsa_secp256r1_sha256:
+        case SignatureScheme::ecdsa_secp384r1_sha384:
+        case SignatureScheme::rsa_pss_rsae_sha256:
+        case SignatureScheme::rsa_pss_rsae_sha384:
+        case SignatureScheme::rsa_pss_rsae_sha512:
+        case SignatureScheme::rsa_pss_pss_sha256:
+        case SignatureScheme::rsa_pss_pss_sha384:
+        case SignatureScheme::rsa_pss_pss_sha512:
+        case SignatureScheme::ed25519: return true;
+        default: return false;
+    }
+}
+
+// Early data the server skips when it does not accept 0-RTT (RFC 8446 4.2.10).
+constexpr std::uint32_t max_skipped_early_data = 1u << 16;
+
+// What the server settled from a ClientHello.
+struct Choices {
+    SuiteParams suite;
+    NamedGroup group;
+    std::optional<Bytes> client_share;  // none: HelloRetryRequest
+    std::shared_ptr<const CertifiedKey> certificate;
+    SignatureScheme scheme;
+    std::string alpn;
+    std::string server_name;
+};
+
+class ServerHandshake final : public HandshakeEngine {
+public:
+    explicit ServerHandshake(const ServerConfig& config) : config_(config), settings_(config.settings()) {}
+
+    Result<void> start(ConnectionCore&) override { return success(); }
+    Result<void> on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) override;
+    bool accepts_application_data() const noexcept override { return std::holds_alternative<Connected>(state_); }
+    const char* state_name() const noexcept override;
+    void on_application_data() noexcept override { post_handshake_.on_application_data(); }
+
+private:
+    struct WaitClientHello {};
+    struct WaitSecondClientHello {  // after a HelloRetryRequest
+        CipherSuite suite;
+        NamedGroup group;
+    };
+    struct WaitFinished {};
+    struct Connected {};
+    using State = std::variant<WaitClientHello, WaitSecondClientHello, WaitFinished, Connected>;
+
+    Result<Choices> negotiate(const ClientHello& ch, const WaitSecondClientHello* retry) const;
+    Result<void> on_client_hello(ConnectionCore& core, Bytes body, Bytes raw, const WaitSecondClientHello* retry);
+    Result<void> send_hello_retry_request(ConnectionCore& core, const ClientHello& ch, const Choices& choices, Bytes raw);
+    Result<void> send_server_flight(ConnectionCore& core, const ClientHello& ch, const Choices& choices, Bytes raw);
+    Result<void> on_finished(ConnectionCore& core, Bytes body, Bytes raw);
+    Result<void> send_compatibility_ccs(ConnectionCore& core, const ClientHello& ch);
+
+    const ServerConfig& config_;
+    const ServerSettings& settings_;
+    State state_;
+    bool ccs_sent_ = false;
+    std::optional<Tls13Secrets> secrets_;
+    PostHandshake post_handshake_;
+};
+
+const char* ServerHandshake::state_name() const noexcept {
+    static constexpr const char* names[] = {"RECVD_CH", "RECVD_CH_2", "WAIT_FINISHED", "CONNECTED"};
+    return names[state_.index()];
+}
+
+// --- Negotiation -------------------------------------------------------------------
+
+Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, const WaitSecondClientHello* retry) const {
+    const Extensions& ext = ch.extensions;
+
+    // Version (RFC 8446 4.2.1): without supported_versions the client speaks 1.2 at most.
+    auto versions_data = ext.find(ExtensionType::supported_versions);
+    if (!versions_data) return Error{ErrorCode::protocol_version, "the client does not offer TLS 1.3"};
+    TLS_TRY_ASSIGN(versions, parse_supported_versions_list(*versions_data));
+    if (std::find(versions.begin(), versions.end(), static_cast<std::uint16_t>(ProtocolVersion::tls13)) == versions.end())
+        return Error{ErrorCode::protocol_version, "the client does not offer TLS 1.3"};
+    // RFC 8446 4.1.2: exactly the null compression method.
+    if (ch.compression_methods.size() != 1 || ch.compression_methods[0] != 0)
+        return Error{ErrorCode::illegal_parameter, "TLS 1.3 ClientHello with compression methods"};
+
+    Choices c{};
+    // Cipher suite: the server's order unless configured otherwise.
+    std::optional<CipherSuite> suite;
+    if (settings_.prefer_client_cipher_order) {
+        for (std::size_t i = 0; i + 1 < ch.cipher_suites.size() && !suite; i += 2) {
+            const auto offered = static_cast<CipherSuite>(ch.cipher_suites[i] << 8 | ch.cipher_suites[i + 1]);
+            if (std::find(settings_.cipher_suites.begin(), settings_.cipher_suites.end(), offered) !=
+                settings_.cipher_suites.end())
+                suite = offered;
+        }
+    } else {
+        for (auto s : settings_.cipher_suites)
+            if (ch.offers_suite(s)) {
+                suite = s;
+                break;
+            }
+    }
+    if (!suite) return Error{ErrorCode::handshake_failure, "no cipher suite in common"};
+    if (retry && *suite != retry->suite)
+        return Error{ErrorCode::illegal_parameter, "the second ClientHello changed the cipher suite"};
+    auto params = resolve_suite(config_.provider(), *suite);
+    if (!params) return Error{ErrorCode::internal_error, "configured cipher suite has no implementation"};
+    c.suite = *params;
+
+    // Key exchange: supported_groups and key_share go together (RFC 8446 9.2).
+    auto groups_data = ext.find(ExtensionType::supported_groups);
+    auto shares_data = ext.find(ExtensionType::key_share);
+    if (!groups_data || !shares_data)
+        return Error{ErrorCode::missing_extension, "ClientHello without supported_groups and key_share"};
+    TLS_TRY_ASSIGN(groups, parse_named_group_list(*groups_data));
+    TLS_TRY_ASSIGN(shares, parse_client_key_shares(*shares_data));
+    for (const auto& share : shares)
+        if (std::find(groups.begin(), groups.end(), share.group) == groups.end())
+            return Error{ErrorCode::illegal_parameter, "key_share for a group not in supported_groups"};
+    if (retry) {
+        // RFC 8446 4.1.2: exactly one share, for the group the HelloRetryRequest named.
+        if (shares.size() != 1 || shares[0].group != retry->group)
+            return Error{ErrorCode::illegal_parameter, "the second ClientHello has the wrong key_share"};
+        c.group = retry->group;
+        c.client_share = shares[0].key_exchange;
+    } else {
+        // Prefer a group the client sent a share for (no extra round trip), in the server's order.
+        for (auto g : settings_.groups) {
+            auto it = std::find_if(shares.begin(), shares.end(), [&](const auto& s) { return s.group == g; });
+            if (it != shares.end()) {
+                c.group = g;
+                c.client_share = it->key_exchange;
+                break;
+            }
+        }
+        if (!c.client_share) {
+            auto it = std::find_first_of(settings_.groups.begin(), settings_.groups.end(), groups.begin(), groups.end());
+            if (it == settings_.groups.end()) return Error{ErrorCode::handshake_failure, "no key exchange group in common"};
+            c.group = *it;
+        }
+    }
+
+    // SNI (RFC 6066 3): a DNS host name, never an IP literal.
+    if (auto data = ext.find(ExtensionType::server_name)) {
+        TLS_TRY_ASSIGN(name, parse_server_name(*data));
+        if (name) {
+            std::string host(name->begin(), name->end());
+            if (!host.empty() && host.back() == '.') host.pop_back();
+            if (!x509::is_valid_reference_dns_name(host))
+                return Error{ErrorCode::illegal_parameter, "server_name is not a DNS host name"};
+            std::transform(host.begin(), host.end(), host.begin(),
+                           [](char ch_) { return ch_ >= 'A' && ch_ <= 'Z' ? static_cast<char>(ch_ + 32) : ch_; });
+            c.server_name = std::move(host);
+        }
+    }
+
+    // ALPN (RFC 7301 3.2): the server's preference; no overlap is fatal.
+    if (auto data = ext.find(ExtensionType::application_layer_protocol_negotiation)) {
+        TLS_TRY_ASSIGN(offered, parse_alpn_list(*data));
+        if (!settings_.alpn.empty()) {
+            for (const auto& mine : settings_.alpn) {
+                auto it = std::find_if(offered.begin(), offered.end(), [&](Bytes p) {
+                    return std::string_view(reinterpret_cast<const char*>(p.data()), p.size()) == mine;
+                });
+                if (it != offered.end()) {
+                    c.alpn = mine;
+                    break;
+                }
+            }
+            if (c.alpn.empty()) return Error{ErrorCode::no_application_protocol, "no ALPN protocol in common"};
+        }
+    }
+
+    // Certificate and signature scheme.
+    auto schemes_data = ext.find(ExtensionType::signature_algorithms);
+    if (!schemes_data) return Error{ErrorCode::missing_extension, "ClientHello without signature_algorithms"};
+    TLS_TRY_ASSIGN(schemes, parse_signature_scheme_list(*schemes_data));
+    if (settings_.resolver) {
+        TLS_TRY_ASSIGN(info, client_hello_info(ch));
+        info.server_name = c.server_name;
+        c.certificate = settings_.resolver(info);
+    } else {
+        c.certificate = settings_.certificate;
+    }
+    if (!c.certificate) return Error{ErrorCode::handshake_failure, "no certificate for this server name"};
+    std::optional<SignatureScheme> scheme;
+    for (auto s : schemes) {
+        if (usable_in_tls13(s) && c.certificate->key->supports(s) &&
+            std::find(settings_.signature_schemes.begin(), settings_.signature_schemes.end(), s) !=
+                settings_.signature_schemes.end()) {
+            scheme = s;
+            break;
+        }
+    }
+    if (!scheme) return Error{ErrorCode::handshake_failure, "no signature scheme in common with the certificate's key"};
+    c.scheme = *scheme;
+    return c;
+}
+
+// --- ClientHello -------------------------------------------------------------------
+
+Result<void> ServerHandshake::send_compatibility_ccs(ConnectionCore& core, const ClientHello& ch) {
+    // RFC 8446 D.4: a client that sent a session id is in compatibility mode.
+    if (ch.legacy_session_id.empty() || ccs_sent_) return success();
+    ccs_sent_ = true;
+    return core.send_change_cipher_spec();
+}
+
+Result<void> ServerHandshake::on_client_hello(ConnectionCore& core, Bytes body, Bytes raw,
+                                              const WaitSecondClientHello* retry) {
+    TLS_TRY_ASSIGN(ch, ClientHello::parse(body));
+    TLS_TRY_ASSIGN(choices, negotiate(ch, retry));
+    if (!retry) {
+        core.set_client_random(ch.random);
+        core.reader().allow_compatibility_ccs(true);
+    }
+    // 0-RTT is not accepted: skip what the client sends under the early key.
+    if (ch.extensions.contains(ExtensionType::early_data)) {
+        if (retry) return Error{ErrorCode::illegal_parameter, "early_data in the ClientHello after HelloRetryRequest"};
+        core.reader().skip_early_data(choices.client_share ? record::RecordReader::EarlyDataSkip::trial_decrypt
+                                                           : record::RecordReader::EarlyDataSkip::skip_application_data,
+                                      max_skipped_early_data);
+    }
+    if (!choices.client_share) return send_hello_retry_request(core, ch, choices, raw);
+    return send_server_flight(core, ch, choices, raw);
+}
+
+Result<void> ServerHandshake::send_hello_retry_request(ConnectionCore& core, const ClientHello& ch,
+                                                       const Choices& choices, Bytes raw) {
+    ExtensionList ext;
+    TLS_TRY(ext.add(ExtensionType::key_share, [&](codec::Writer& w) { w.u16(static_cast<std::uint16_t>(choices.group)); }));
+    TLS_TRY(ext.add(ExtensionType::supported_versions,
+                    [&](codec::Writer& w) { w.u16(static_cast<std::uint16_t>(ProtocolVersion::tls13)); }));
+    ServerHello hrr;
+    hrr.random = hello_retry_request_random;
+    hrr.legacy_session_id_echo = ch.legacy_session_id;
+    hrr.cipher_suite = choices.suite.suite;
+    const auto list = ext.list();
+    TLS_TRY_ASSIGN(message, write_to_vector(128, [&](codec::Writer& w) { write_server_hello(w, hrr, list); }));
+
+    secrets_.emplace(choices.suite);
+    secrets_->transcript.add(raw);
+    secrets_->transcript.replace_with_message_hash();
+    secrets_->transcript.add(message);
+    TLS_TRY(core.send_handshake(message));
+    TLS_TRY(send_compatibility_ccs(core, ch));
+    core.negotiated().hello_retry_request = true;
+    state_ = WaitSecondClientHello{choices.suite.suite, choices.group};
+    return success();
+}
+
+Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const ClientHello& ch, const Choices& choices,
+                                                 Bytes raw) {
+    crypto::Rng& rng = config_.rng();
+    std::uint8_t random[32];
+    TLS_TRY(rng.fill(random));
+    const auto* kx = config_.provider().find(choices.group);
+    if (!kx) return Error{ErrorCode::internal_error, "configured group has no implementation"};
+    TLS_TRY_ASSIGN(key, kx->generate(rng));
+    crypto::Secret shared;
+    TLS_TRY(key->agree(*choices.client_share, shared.resize(kx->shared_secret_size)));
+
+    // ServerHello: key_share, supported_versions (the order RFC 8448 shows).
+    ExtensionList ext;
+    TLS_TRY(ext.add(ExtensionType::key_share, [&](codec::Writer& w) {
+        w.u16(static_cast<std::uint16_t>(choices.group));
+        auto share = w.open_vector(2);
+        w.bytes(key->public_key());
+        w.close_vector(share);
+    }));
+    TLS_TRY(ext.add(ExtensionType::supported_versions,
+                    [&](codec::Writer& w) { w.u16(static_cast<std::uint16_t>(ProtocolVersion::tls13)); }));
+    ServerHello sh;
+    sh.random = Bytes(random, sizeof random);
+    sh.legacy_session_id_echo = ch.legacy_session_id;
+    sh.cipher_suite = choices.suite.suite;
+    const auto sh_list = ext.list();
+    TLS_TRY_ASSIGN(server_hello, write_to_vector(256, [&](codec::Writer& w) { write_server_hello(w, sh, sh_list); }));
+
+    if (!secrets_) secrets_.emplace(choices.suite);
+    auto& s = *secrets_;
+    s.transcript.add(raw);
+    s.transcript.add(server_hello);
+    TLS_TRY(core.send_handshake(server_hello));
+    TLS_TRY(send_compatibility_ccs(core, ch));
+
+    const auto hello_hash = s.transcript_hash();
+    HandshakeSecret hs = EarlySecret(*choices.suite.hash, {}).into_handshake(shared.bytes());
+    s.client_handshake = hs.client_handshake_traffic_secret(hello_hash.bytes());
+    s.server_handshake = hs.server_handshake_traffic_secret(hello_hash.bytes());
+    s.master.emplace(std::move(hs).into_master());
+    TLS_TRY(core.set_write_secret(choices.suite, s.server_handshake.bytes()));
+    TLS_TRY(core.set_read_secret(choices.suite, s.client_handshake.bytes()));
+    core.log_secret(keylog_client_handshake, s.client_handshake.bytes());
+    core.log_secret(keylog_server_handshake, s.server_handshake.bytes());
+
+    // EncryptedExtensions.
+    ExtensionList ee;
+    if (!choices.server_name.empty()) ee.add_empty(ExtensionType::server_name);
+    if (!choices.alpn.empty()) {
+        TLS_TRY(ee.add(ExtensionType::application_layer_protocol_negotiation, [&](codec::Writer& w) {
+            auto list = w.open_vector(2);
+            auto name = w.open_vector(1);
+            w.bytes(Bytes(reinterpret_cast<const std::uint8_t*>(choices.alpn.data()), choices.alpn.size()));
+            w.close_vector(name);
+            w.close_vector(list);
+        }));
+    }
+    const auto ee_list = ee.list();
+    TLS_TRY_ASSIGN(encrypted_extensions, write_handshake_message(HandshakeType::encrypted_extensions, 64,
+                                                                 [&](codec::Writer& w) { Extensions::write(w, ee_list); }));
+    if (core.hooks().rewrite_encrypted_extensions) core.hooks().rewrite_encrypted_extensions(encrypted_extensions);
+    s.transcript.add(encrypted_extensions);
+    TLS_TRY(core.send_handshake(encrypted_extensions));
+
+    // Certificate and CertificateVerify.
+    std::vector<Bytes> chain;
+    for (const auto& cert : choices.certificate->chain) chain.push_back(cert.der());
+    TLS_TRY_ASSIGN(certificate, write_certificate({}, chain));
+    s.transcript.add(certificate);
+    TLS_TRY(core.send_handshake(certificate));
+
+    const auto cert_hash = s.transcript_hash();
+    const auto content = certificate_verify_content(Signer::server, cert_hash.bytes());
+    const auto& signing_key = *choices.certificate->key;
+    std::vector<std::uint8_t> signature(signing_key.max_signature_size());
+    TLS_TRY_ASSIGN(signature_size, signing_key.sign(choices.scheme, content, rng, signature));
+    signature.resize(signature_size);
+    TLS_TRY_ASSIGN(certificate_verify, write_certificate_verify(choices.scheme, signature));
+    s.transcript.add(certificate_verify);
+    TLS_TRY(core.send_handshake(certificate_verify));
+
+    // Finished, then the application write key (RFC 8446 4.4.4).
+    FinishedToSend finished(*choices.suite.hash, s.server_handshake.bytes(), s.transcript_hash().bytes());
+    TLS_TRY_ASSIGN(finished_message, write_finished(finished.verify_data.bytes()));
+    s.transcript.add(finished_message);
+    TLS_TRY(core.send_handshake(finished_message));
+    auto app = s.master->application_secrets(s.transcript_hash().bytes(), finished.sent);
+    s.client_application = app.client;
+    s.server_application = app.server;
+    TLS_TRY(core.set_write_secret(choices.suite, app.server.bytes()));
+    core.log_secret(keylog_client_traffic, app.client.bytes());
+    core.log_secret(keylog_server_traffic, app.server.bytes());
+    core.log_secret(keylog_exporter, app.exporter.bytes());
+
+    auto& n = core.negotiated();
+    n.version = ProtocolVersion::tls13;
+    n.suite = choices.suite.suite;
+    n.group = choices.group;
+    n.signature_scheme = choices.scheme;
+    n.alpn = choices.alpn;
+    n.server_name = choices.server_name;
+    state_ = WaitFinished{};
+    return success();
+}
+
+// --- The client's Finished ---------------------------------------------------------
+
+Result<void> ServerHandshake::on_finished(ConnectionCore& core, Bytes body, Bytes raw) {
+    auto& s = *secrets_;
+    const auto& hash = *s.suite.hash;
+    TLS_TRY_ASSIGN(verify_data, parse_finished(body, hash.output_size));
+    TLS_TRY_ASSIGN(verified, verify_finished(hash, s.client_handshake.bytes(), s.transcript_hash().bytes(), verify_data));
+    s.transcript.add(raw);
+    TLS_TRY(core.set_read_secret(s.suite, s.client_application.bytes()));
+    core.reader().allow_compatibility_ccs(false);
+    s.resumption_master = s.master->resumption_master_secret(s.transcript_hash().bytes(), verified);
+    s.master.reset();
+    s.client_handshake = crypto::Secret();
+    s.server_handshake = crypto::Secret();
+    post_handshake_ = PostHandshake(s.suite, s.client_application, s.server_application, /*is_server=*/true);
+    state_ = Connected{};
+    return core.complete_handshake();
+}
+
+Result<void> ServerHandshake::on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) {
+    const HandshakeType type = message.type;
+    return std::visit(
+        [&](auto& state) -> Result<void> {
+            using S = std::decay_t<decltype(state)>;
+            if constexpr (std::is_same_v<S, WaitClientHello>) {
+                if (type != HandshakeType::client_hello) return unexpected("expected ClientHello");
+                return on_client_hello(core, message.body, raw, nullptr);
+            } else if constexpr (std::is_same_v<S, WaitSecondClientHello>) {
+                if (type != HandshakeType::client_hello) return unexpected("expected the second ClientHello");
+                const WaitSecondClientHello retry = state;
+                return on_client_hello(core, message.body, raw, &retry);
+            } else if constexpr (std::is_same_v<S, WaitFinished>) {
+                if (type != HandshakeType::finished) return unexpected("expected Finished");
+                return on_finished(core, message.body, raw);
+            } else {
+                // RFC 8446 4.1.2 / 4.6: a ClientHello after the handshake (renegotiation) is unexpected.
+                return post_handshake_.on_message(core, message);
+            }
+        },
+        state_);
+}
+
+}  // namespace
+
+std::unique_ptr<HandshakeEngine> make_server_engine(const ServerConfig& config) {
+    return std::make_unique<ServerHandshake>(config);
+}
+
+}  // namespace tls::handshake
