@@ -1,7 +1,5 @@
 #include "handshake/messages.hpp"
 
-#include <cstring>
-
 namespace tls::handshake {
 
 Result<EncryptedExtensions> EncryptedExtensions::parse(Bytes body) {
@@ -81,11 +79,12 @@ std::vector<std::uint8_t> certificate_verify_content(Signer signer, Bytes transc
     static constexpr char client_context[] = "TLS 1.3, client CertificateVerify";
     const char* context = signer == Signer::server ? server_context : client_context;
     const std::size_t context_size = sizeof(server_context) - 1;
-    std::vector<std::uint8_t> content(64 + context_size + 1 + transcript_hash.size(), 0x20);
-    std::memcpy(content.data() + 64, context, context_size);
-    content[64 + context_size] = 0;
-    if (!transcript_hash.empty())
-        std::memcpy(content.data() + 64 + context_size + 1, transcript_hash.data(), transcript_hash.size());
+    std::vector<std::uint8_t> content;
+    content.reserve(64 + context_size + 1 + transcript_hash.size());
+    content.resize(64, 0x20);
+    for (std::size_t i = 0; i < context_size; ++i) content.push_back(static_cast<std::uint8_t>(context[i]));
+    content.push_back(0);
+    for (auto b : transcript_hash) content.push_back(b);
     return content;
 }
 
