@@ -114,8 +114,16 @@ Result<RecordReader::Event> RecordReader::next() noexcept {
             return deliver(static_cast<ContentType>(type), body);
         }
         // RFC 8446 5.2: protected TLS 1.3 records are all application_data outside.
-        if (protocol_ == Protocol::tls13 && type != static_cast<std::uint8_t>(ContentType::application_data))
+        if (protocol_ == Protocol::tls13 && type != static_cast<std::uint8_t>(ContentType::application_data)) {
+            // Except a plaintext alert from a peer that has not protected a record yet:
+            // OpenSSL's client sends the alert for a server certificate it rejects before
+            // it switches to its handshake keys. OpenSSL's and rustls' servers read it
+            // (so the caller learns the peer's reason, not unexpected_message); once a
+            // record from the peer has opened, plaintext is never accepted again.
+            if (type == static_cast<std::uint8_t>(ContentType::alert) && !opened_any_)
+                return deliver(ContentType::alert, body);
             return Error{ErrorCode::unexpected_message, "unprotected record after keys were installed"};
+        }
         auto opened = cipher_->open(header, body);
         if (!opened) {
             if (skip_mode_ == EarlyDataSkip::trial_decrypt && opened.error().code == ErrorCode::bad_record_mac) {
@@ -128,6 +136,7 @@ Result<RecordReader::Event> RecordReader::next() noexcept {
             }
             return opened.error();
         }
+        opened_any_ = true;
         if (skip_mode_ == EarlyDataSkip::trial_decrypt) skip_mode_ = EarlyDataSkip::none;
         if (protocol_ == Protocol::tls13 && opened->type == ContentType::change_cipher_spec)
             return Error{ErrorCode::unexpected_message, "change_cipher_spec inside a protected record"};

@@ -92,6 +92,7 @@ private:
     bool ccs_window_open_ = false;
     bool ccs_seen_ = false;
     bool closed_ = false;
+    bool opened_any_ = false;  // a protected record from the peer has opened (TLS 1.3 plaintext alerts)
     EarlyDataSkip skip_mode_ = EarlyDataSkip::none;
     std::uint32_t skip_budget_ = 0;
     std::uint8_t warning_alerts_ = 0;  // consecutive warning alerts (bounded)

@@ -156,3 +156,49 @@ TEST_CASE("no common suite or group is handshake_failure", "[connection]") {
     CHECK(p.server.error()->code == tls::ErrorCode::handshake_failure);
     CHECK(p.client.error()->alert_received == tls::AlertDescription::handshake_failure);
 }
+
+TEST_CASE("a plaintext alert before the peer's first protected record is the peer's reason", "[connection][alert]") {
+    // OpenSSL's TLS 1.3 client rejects a server certificate before it switches to its
+    // handshake keys, so its alert arrives as a plaintext record (seen in the interop
+    // tests: `openssl s_client` against `cordon server` with an untrusted chain).
+    const std::uint8_t unknown_ca[] = {21, 3, 3, 0, 2, 2, 48};  // alert, TLS 1.2 header, fatal unknown_ca
+    const Bytes alert(unknown_ca, sizeof unknown_ca);
+    auto client = Connection::client(test::client_config(), "localhost");
+    REQUIRE(client);
+    auto server = Connection::server(test::server_config());
+    REQUIRE(server);
+    test::transfer(*client, *server);  // ClientHello; the server now reads with the client's handshake key
+
+    SECTION("server") {
+        REQUIRE(server->state() == Connection::State::handshaking);
+        server->feed(alert);
+        INFO(describe(*server));
+        REQUIRE(server->state() == Connection::State::failed);
+        CHECK(server->error()->code == tls::ErrorCode::alert_received);
+        CHECK(server->error()->alert_received == tls::AlertDescription::unknown_ca);
+        CHECK_FALSE(server->error()->alert_sent);
+    }
+    SECTION("client") {
+        // Only the ServerHello: the client has installed the server's handshake key
+        // but has not opened a protected record yet.
+        Bytes flight = server->pending_output();
+        REQUIRE(flight.size() > 5);
+        REQUIRE(flight[0] == 22);
+        const std::size_t hello = 5 + (static_cast<std::size_t>(flight[3]) << 8 | flight[4]);
+        REQUIRE(client->feed(flight.first(hello)) == hello);
+        REQUIRE(client->state() == Connection::State::handshaking);
+        client->feed(alert);
+        INFO(describe(*client));
+        REQUIRE(client->state() == Connection::State::failed);
+        CHECK(client->error()->alert_received == tls::AlertDescription::unknown_ca);
+    }
+    SECTION("after a protected record has opened, plaintext is unexpected_message") {
+        test::pump(*client, *server);
+        REQUIRE(server->state() == Connection::State::established);
+        server->feed(alert);
+        REQUIRE(server->state() == Connection::State::failed);
+        CHECK(server->error()->code == tls::ErrorCode::unexpected_message);
+        CHECK_FALSE(server->error()->alert_received);
+        CHECK(server->error()->alert_sent == tls::AlertDescription::unexpected_message);
+    }
+}
