@@ -81,5 +81,6 @@ void register_key_exchange_benchmarks();
 void register_signature_benchmarks();
 void register_record_benchmarks();
 void register_x509_benchmarks();
+void register_tls_benchmarks();
 
 }  // namespace cordon_bench

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
     cordon_bench::register_signature_benchmarks();
     cordon_bench::register_record_benchmarks();
     cordon_bench::register_x509_benchmarks();
+    cordon_bench::register_tls_benchmarks();
 
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

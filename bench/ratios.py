@@ -5,11 +5,13 @@
     bench/ratios.py bench.json             # cordon variants against OpenSSL
     bench/ratios.py --winners bench.json   # libsodium against mbedTLS, per algorithm
     bench/ratios.py --record bench.json    # the record layer against the raw AEAD
+    bench/ratios.py --tls bench.json       # whole TLS connections: handshakes, bulk, idle memory
 
 Benchmarks are named "<library>/<operation>"; every cordon/..., cordon-sodium/...,
 cordon-mbedtls/... and cordon-native/... result is paired with openssl/<operation>. Times are CPU
 time per operation. The ratio is cordon time / OpenSSL time, so below 1 means
-cordon is faster. With --benchmark_repetitions the median repetition is used.
+cordon is faster (--tls uses the other direction: see print_tls). With
+--benchmark_repetitions the median repetition is used, counters included.
 """
 
 import argparse
@@ -23,11 +25,23 @@ OPENSSL = "openssl"
 TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
+# Fields of a Google Benchmark JSON entry that are not user counters.
+STANDARD_FIELDS = {
+    "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
+    "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "bytes_per_second",
+    "items_per_second", "label", "error_occurred", "error_message", "aggregate_name", "aggregate_unit",
+}
+
+# Operations that only --tls prints (whole connections, not primitives).
+TLS_PREFIXES = ("handshake/", "bulk/", "idle_connection_bytes/")
+
+
 class Result:
-    def __init__(self, cpu_ns=None, bytes_per_second=None, error=None):
+    def __init__(self, cpu_ns=None, bytes_per_second=None, error=None, counters=None):
         self.cpu_ns = cpu_ns
         self.bytes_per_second = bytes_per_second
         self.error = error
+        self.counters = counters or {}
 
     @property
     def ok(self):
@@ -77,7 +91,12 @@ def summarize(runs, aggregates):
         runs = [entry]
     cpu = statistics.median(r["cpu_time"] * TO_NS[r.get("time_unit", "ns")] for r in runs)
     rates = [r["bytes_per_second"] for r in runs if "bytes_per_second" in r]
-    return Result(cpu_ns=cpu, bytes_per_second=statistics.median(rates) if rates else None)
+    counters = {}
+    for name in {k for r in runs for k in r if k not in STANDARD_FIELDS}:
+        values = [r[name] for r in runs if isinstance(r.get(name), (int, float)) and not isinstance(r[name], bool)]
+        if values:
+            counters[name] = statistics.median(values)
+    return Result(cpu_ns=cpu, bytes_per_second=statistics.median(rates) if rates else None, counters=counters)
 
 
 def format_time(ns):
@@ -128,6 +147,8 @@ def print_ratios(context, results, operations):
     for operation in operations:
         if operation.startswith("record"):
             continue  # cordon-only: see --record
+        if operation.startswith(TLS_PREFIXES):
+            continue  # whole connections: see --tls
         baseline = results.get(OPENSSL, {}).get(operation)
         cells = [operation, format_result(baseline)]
         for library in CORDON_LIBRARIES:
@@ -225,12 +246,84 @@ def print_record(context, results, operations):
         print(f"| {op} {version} {aead} {size} | {format_result(raw)} | {format_result(record)} | {overhead} |")
 
 
+def format_bytes(n):
+    return f"{n / 1024:.1f} KiB" if n >= 1024 else f"{n:.0f} B"
+
+
+def print_tls(context, results, operations):
+    """cordon/{handshake,bulk,idle_connection_bytes}/... against openssl/... (tls_bench.cpp)."""
+    cordon = results.get("cordon", {})
+    openssl = results.get(OPENSSL, {})
+    print("Whole TLS 1.3 connections in memory, cordon against OpenSSL (libssl), same run. X25519,")
+    print("TLS_AES_128_GCM_SHA256 for handshakes, certificate chain and host name verified by the client,")
+    print("no tickets. ratio = cordon throughput / OpenSSL throughput, or OpenSSL time (bytes) / cordon")
+    print("time (bytes): above 1, cordon is better. Medians over repetitions; CPU time.")
+    if header(context):
+        print(f"Measured with {header(context)}.")
+    print()
+    print("| scenario | cordon | OpenSSL | ratio |")
+    print("|---|---:|---:|---:|")
+
+    def row(scenario, c, o, fmt, higher_is_better):
+        ratio = "—"
+        if c is not None and o is not None and c > 0 and o > 0:
+            ratio = format_ratio(c / o if higher_is_better else o / c)
+        cells = [fmt(c) if c is not None else "—", fmt(o) if o is not None else "—"]
+        print(f"| {scenario} | {cells[0]} | {cells[1]} | {ratio} |")
+
+    def ok(result):
+        return result is not None and result.ok
+
+    def counter(result, name):
+        return result.counters.get(name) if ok(result) else None
+
+    errors = []
+    for operation in operations:
+        if not operation.startswith(TLS_PREFIXES):
+            continue
+        c, o = cordon.get(operation), openssl.get(operation)
+        for library, result in (("cordon", c), (OPENSSL, o)):
+            if result is not None and not result.ok:
+                errors.append(f"{library}/{operation}: {result.error}")
+        parts = operation.split("/")
+        if parts[0] == "handshake":
+            cert = parts[1]
+            per_s = lambda r: 1e9 / r.cpu_ns if ok(r) else None
+            row(f"handshake {cert}: handshakes/s (client + server)", per_s(c), per_s(o), lambda v: f"{v:.0f}", True)
+            for side in ("client", "server"):
+                to_ns = lambda r: counter(r, f"{side}_us") * 1e3 if counter(r, f"{side}_us") is not None else None
+                row(f"handshake {cert}: {side} CPU per handshake", to_ns(c), to_ns(o), format_time, False)
+        elif parts[0] == "bulk":
+            suite = parts[1]
+            size = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+            label = f"{size // 1024} KiB writes" if size and size % 1024 == 0 else "writes"
+            mbps = lambda r: r.bytes_per_second / 1e6 if ok(r) and r.bytes_per_second else None
+            row(f"bulk {suite}, {label}: MB/s", mbps(c), mbps(o), lambda v: f"{v:.0f}", True)
+        elif parts[0] == "idle_connection_bytes":
+            cert = parts[1]
+            for side in ("client", "server"):
+                row(f"idle connection {cert}: {side} heap", counter(c, f"{side}_bytes"), counter(o, f"{side}_bytes"),
+                    format_bytes, False)
+            for side in ("client", "server"):
+                released = counter(o, f"{side}_bytes_release_buffers")
+                if released is not None:
+                    row(f"idle connection {cert}: {side} heap (OpenSSL with SSL_MODE_RELEASE_BUFFERS)",
+                        counter(c, f"{side}_bytes"), released, format_bytes, False)
+    if errors:
+        print()
+        print("Errors:")
+        for error in errors:
+            print(f"- {error}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("json", nargs="?", default="-", help="Google Benchmark JSON output (default: stdin)")
     parser.add_argument("--winners", action="store_true",
                         help="per algorithm, whether cordon-sodium or cordon-mbedtls was faster")
     parser.add_argument("--record", action="store_true", help="the record layer's overhead over the raw AEAD")
+    parser.add_argument("--tls", action="store_true",
+                        help="whole TLS connections: handshakes/s, per-side CPU, bulk MB/s, idle bytes per connection")
     args = parser.parse_args()
 
     context, results, operations = load(args.json)
@@ -240,6 +333,8 @@ def main():
         print_winners(context, results, operations)
     elif args.record:
         print_record(context, results, operations)
+    elif args.tls:
+        print_tls(context, results, operations)
     else:
         print_ratios(context, results, operations)
 

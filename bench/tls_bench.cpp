@@ -1,0 +1,624 @@
+// Whole TLS 1.3 connections, cordon against OpenSSL's libssl, in one process and
+// in memory, over the test PKI (tests/data/certs: leaf + intermediate chains
+// under ca.pem):
+//
+//   <lib>/handshake/{p256,ed25519,rsa2048}
+//       One full handshake per iteration, both sides (client and server objects
+//       made, handshake run, both freed). X25519, TLS_AES_128_GCM_SHA256, the
+//       server signing with ecdsa_secp256r1_sha256, ed25519 or rsa_pss_rsae_sha256;
+//       the client verifies the chain to ca.pem and the name "localhost". No
+//       session tickets, no session cache (cordon issues no tickets yet).
+//       Counters client_us / server_us: thread CPU time per handshake spent in
+//       each side's calls (CLOCK_THREAD_CPUTIME_ID around every call).
+//   <lib>/bulk/{AES-128-GCM,AES-256-GCM,ChaCha20-Poly1305}/16384
+//       An established connection per suite; per iteration the client writes
+//       16 KiB (one record) and the server reads it. cordon: write() +
+//       pending_output()/consume_output() on the writer, feed() +
+//       readable()/consume_readable() on the reader (no copy out). OpenSSL:
+//       SSL_write / SSL_read over a BIO pair. Bytes/s is plaintext.
+//   <lib>/idle_connection_bytes/{p256,ed25519,rsa2048}
+//       Runs once: establishes N connection pairs (N = $CORDON_BENCH_IDLE_CONNECTIONS,
+//       default 1000; output drained, nothing buffered), then frees all servers,
+//       then all clients, and reports the heap drop per connection as
+//       server_bytes and client_bytes (glibc mallinfo2().uordblks: bytes in use
+//       including malloc's chunk overhead; under ASan, the sanitizer's
+//       allocated-bytes count). OpenSSL runs twice: as configured by default
+//       (client_bytes, server_bytes) and with SSL_MODE_RELEASE_BUFFERS
+//       (client_bytes_release_buffers, server_bytes_release_buffers). The
+//       OpenSSL connections share one BIO pair, so transport buffers are not
+//       counted for either library.
+//
+// bench/ratios.py --tls turns these into the cordon/OpenSSL table.
+#include <malloc.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <time.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench_common.hpp"
+#include "tls/connection.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CORDON_BENCH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CORDON_BENCH_ASAN 1
+#endif
+#endif
+#ifdef CORDON_BENCH_ASAN
+#include <sanitizer/allocator_interface.h>
+#endif
+
+namespace cordon_bench {
+namespace {
+
+using tls::Connection;
+using tls::crypto::NamedGroup;
+using tls::crypto::SignatureScheme;
+
+constexpr const char* server_name = "localhost";
+constexpr const char* wrong_name = "wrong.cordon.test";  // not in the leaves' SANs
+constexpr std::size_t bulk_size = 16384;
+
+// --- The test PKI ---------------------------------------------------------------
+
+struct CertKind {
+    const char* name;  // in benchmark names
+    const char* leaf;  // tests/data/certs/<leaf>.pem (chain) and .key
+    SignatureScheme scheme;
+    int openssl_nid;  // what SSL_get_peer_signature_type_nid reports for scheme
+};
+
+const CertKind cert_kinds[] = {
+    {"p256", "leaf-p256", SignatureScheme::ecdsa_secp256r1_sha256, EVP_PKEY_EC},
+    {"ed25519", "leaf-ed25519", SignatureScheme::ed25519, EVP_PKEY_ED25519},
+    {"rsa2048", "leaf-rsa2048", SignatureScheme::rsa_pss_rsae_sha256, EVP_PKEY_RSA_PSS},
+};
+
+// Both libraries offer and accept the same: the three leaf schemes, and
+// ecdsa_secp256r1_sha256 also signs every certificate of the chains.
+const SignatureScheme cordon_schemes[] = {SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ed25519,
+                                          SignatureScheme::rsa_pss_rsae_sha256};
+constexpr const char* openssl_sigalgs = "ecdsa_secp256r1_sha256:ed25519:rsa_pss_rsae_sha256";
+
+struct Suite {
+    tls::CipherSuite cordon;
+    const char* openssl;
+    const char* name;  // the AEAD, as in the aead/... benchmarks
+};
+
+const Suite suites[] = {
+    {tls::CipherSuite::tls_aes_128_gcm_sha256, "TLS_AES_128_GCM_SHA256", "AES-128-GCM"},
+    {tls::CipherSuite::tls_aes_256_gcm_sha384, "TLS_AES_256_GCM_SHA384", "AES-256-GCM"},
+    {tls::CipherSuite::tls_chacha20_poly1305_sha256, "TLS_CHACHA20_POLY1305_SHA256", "ChaCha20-Poly1305"},
+};
+
+std::string cert_path(const std::string& file) { return std::string(CORDON_BENCH_CERT_DIR) + "/" + file; }
+
+// --- Measuring --------------------------------------------------------------------
+
+std::int64_t thread_cpu_ns() noexcept {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// Charges the thread CPU time since the previous charge to one side; one clock
+// read per switch between the sides.
+class SideClock {
+public:
+    void start() noexcept { last_ = thread_cpu_ns(); }
+    void charge_client() noexcept { client_ns_ += lap(); }
+    void charge_server() noexcept { server_ns_ += lap(); }
+    void report(benchmark::State& state) const {
+        const double n = static_cast<double>(state.iterations());
+        if (n == 0) return;
+        state.counters["client_us"] = static_cast<double>(client_ns_) / 1e3 / n;
+        state.counters["server_us"] = static_cast<double>(server_ns_) / 1e3 / n;
+    }
+
+private:
+    std::int64_t lap() noexcept {
+        const std::int64_t now = thread_cpu_ns();
+        const std::int64_t elapsed = now - last_;
+        last_ = now;
+        return elapsed;
+    }
+    std::int64_t last_ = 0;
+    std::int64_t client_ns_ = 0, server_ns_ = 0;
+};
+
+// No-op charges, for handshakes that are not timed.
+struct NoClock {
+    void start() noexcept {}
+    void charge_client() noexcept {}
+    void charge_server() noexcept {}
+};
+
+// Heap bytes in use.
+std::size_t heap_in_use() noexcept {
+#ifdef CORDON_BENCH_ASAN
+    return __sanitizer_get_current_allocated_bytes();
+#else
+    return mallinfo2().uordblks;
+#endif
+}
+
+std::size_t idle_connections() {
+    if (const char* env = std::getenv("CORDON_BENCH_IDLE_CONNECTIONS")) {
+        const long n = std::strtol(env, nullptr, 10);
+        if (n > 0) return static_cast<std::size_t>(n);
+    }
+    return 1000;
+}
+
+double per_connection(std::size_t before, std::size_t after, std::size_t n) {
+    return (static_cast<double>(before) - static_cast<double>(after)) / static_cast<double>(n);
+}
+
+// --- cordon -----------------------------------------------------------------------
+
+struct CordonConfigs {
+    std::shared_ptr<const tls::ClientConfig> client;
+    std::shared_ptr<const tls::ServerConfig> server;
+};
+
+tls::Result<CordonConfigs> cordon_configs(const CertKind& cert, tls::CipherSuite suite) {
+    tls::ClientSettings c;
+    TLS_TRY(c.roots.add_pem_file(cert_path("ca.pem")));
+    c.groups = {NamedGroup::x25519};
+    c.cipher_suites = {suite};
+    c.signature_schemes.assign(std::begin(cordon_schemes), std::end(cordon_schemes));
+    TLS_TRY_ASSIGN(client, tls::ClientConfig::build(std::move(c)));
+
+    tls::ServerSettings s;
+    TLS_TRY_ASSIGN(key, tls::CertifiedKey::from_files(cert_path(std::string(cert.leaf) + ".pem"),
+                                                      cert_path(std::string(cert.leaf) + ".key")));
+    s.certificate = std::move(key);
+    s.groups = {NamedGroup::x25519};
+    s.cipher_suites = {suite};
+    s.signature_schemes.assign(std::begin(cordon_schemes), std::end(cordon_schemes));
+    TLS_TRY_ASSIGN(server, tls::ServerConfig::build(std::move(s)));
+    return CordonConfigs{std::move(client), std::move(server)};
+}
+
+struct CordonPair {
+    std::optional<Connection> client, server;
+};
+
+// Runs a whole handshake in memory; feed() reads straight from the sender's
+// pending_output() view. The clock charges each call to its side. On failure,
+// error says why.
+template <class Clock>
+bool cordon_handshake(const CordonConfigs& configs, Clock& clock, CordonPair& pair, std::string& error,
+                      const char* name = server_name) {
+    clock.start();
+    auto client = Connection::client(configs.client, name);
+    clock.charge_client();
+    if (!client) {
+        error = std::string("Connection::client: ") + client.error().message;
+        return false;
+    }
+    pair.client.emplace(std::move(*client));
+    auto server = Connection::server(configs.server);
+    clock.charge_server();
+    if (!server) {
+        error = std::string("Connection::server: ") + server.error().message;
+        return false;
+    }
+    pair.server.emplace(std::move(*server));
+
+    Connection& c = *pair.client;
+    Connection& s = *pair.server;
+    for (int round = 0; round < 16; ++round) {
+        if (c.handshake_complete() && s.handshake_complete() && !c.has_output() && !s.has_output()) return true;
+        if (auto out = c.pending_output(); !out.empty()) {
+            const std::size_t took = s.feed(out);
+            clock.charge_server();
+            c.consume_output(took);
+            clock.charge_client();
+            if (took != out.size()) break;
+        }
+        if (auto out = s.pending_output(); !out.empty()) {
+            const std::size_t took = c.feed(out);
+            clock.charge_client();
+            s.consume_output(took);
+            clock.charge_server();
+            if (took != out.size()) break;
+        }
+    }
+    error = "the handshake did not finish";
+    for (const Connection* side : {&c, &s})
+        if (const auto* e = side->error()) error = std::string(side->is_server() ? "server: " : "client: ") + e->message;
+    return false;
+}
+
+void skip_cordon_handshake(benchmark::State& state, const std::string& error) {
+    state.SkipWithError(("cordon handshake: " + error).c_str());
+}
+
+// What the first handshake of a benchmark must have negotiated.
+bool cordon_negotiated(benchmark::State& state, const CordonPair& pair, const CertKind& cert, tls::CipherSuite suite) {
+    const Connection& c = *pair.client;
+    if (c.state() != Connection::State::established || pair.server->state() != Connection::State::established) {
+        state.SkipWithError("cordon: not established after the handshake");
+        return false;
+    }
+    if (c.cipher_suite() != suite || c.group() != NamedGroup::x25519 || c.signature_scheme() != cert.scheme ||
+        c.peer_certificates().size() != 2) {
+        state.SkipWithError("cordon: negotiated another suite, group or signature scheme than asked");
+        return false;
+    }
+    return true;
+}
+
+void cordon_handshake_bench(benchmark::State& state, const CertKind& cert) {
+    auto configs = cordon_configs(cert, tls::CipherSuite::tls_aes_128_gcm_sha256);
+    if (!configs) return skip(state, "cordon configuration", configs.error());
+    std::string error;
+    {
+        NoClock none;
+        CordonPair first, wrong;
+        if (!cordon_handshake(*configs, none, first, error)) return skip_cordon_handshake(state, error);
+        if (!cordon_negotiated(state, first, cert, tls::CipherSuite::tls_aes_128_gcm_sha256)) return;
+        // A client that verified nothing would be fast and useless.
+        if (cordon_handshake(*configs, none, wrong, error, wrong_name))
+            return state.SkipWithError("cordon: the client accepts a certificate for another name");
+    }
+    SideClock clock;
+    for (auto _ : state) {
+        CordonPair pair;
+        if (!cordon_handshake(*configs, clock, pair, error)) {
+            skip_cordon_handshake(state, error);
+            break;
+        }
+        clock.start();
+        pair.client.reset();
+        clock.charge_client();
+        pair.server.reset();
+        clock.charge_server();
+    }
+    clock.report(state);
+}
+
+void cordon_bulk_bench(benchmark::State& state, const Suite& suite) {
+    auto configs = cordon_configs(cert_kinds[0], suite.cordon);
+    if (!configs) return skip(state, "cordon configuration", configs.error());
+    NoClock none;
+    CordonPair pair;
+    std::string error;
+    if (!cordon_handshake(*configs, none, pair, error)) return skip_cordon_handshake(state, error);
+    if (!cordon_negotiated(state, pair, cert_kinds[0], suite.cordon)) return;
+    Connection& writer = *pair.client;
+    Connection& reader = *pair.server;
+    const std::vector<std::uint8_t> data(bulk_size, 0x61);
+
+    for (auto _ : state) {
+        if (auto written = writer.write(data); !written) return skip(state, "cordon write", written.error());
+        const Bytes out = writer.pending_output();
+        std::size_t offset = 0, received = 0;
+        while (offset < out.size()) {
+            const std::size_t took = reader.feed(out.subspan(offset));
+            offset += took;
+            const Bytes plaintext = reader.readable();
+            benchmark::DoNotOptimize(plaintext.data());
+            received += plaintext.size();
+            reader.consume_readable(plaintext.size());
+            if (took == 0 && plaintext.empty()) break;
+        }
+        writer.consume_output(offset);
+        if (offset != out.size() || received != bulk_size)
+            return state.SkipWithError("cordon: the reader did not take the whole record");
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bulk_size));
+}
+
+void cordon_idle_bench(benchmark::State& state, const CertKind& cert) {
+    const std::size_t n = idle_connections();
+    auto configs = cordon_configs(cert, tls::CipherSuite::tls_aes_128_gcm_sha256);
+    if (!configs) return skip(state, "cordon configuration", configs.error());
+    NoClock none;
+    std::string error;
+    std::vector<CordonPair> pairs;
+    pairs.reserve(n);
+    for (auto _ : state) {
+        {
+            // Warms up whatever the first handshake allocates once (provider
+            // state, OpenSSL's per-thread state) so that it is not counted.
+            CordonPair warm;
+            if (!cordon_handshake(*configs, none, warm, error)) return skip_cordon_handshake(state, error);
+            if (!cordon_negotiated(state, warm, cert, tls::CipherSuite::tls_aes_128_gcm_sha256)) return;
+        }
+        const std::size_t base = heap_in_use();
+        for (std::size_t i = 0; i < n; ++i) {
+            pairs.emplace_back();
+            if (!cordon_handshake(*configs, none, pairs.back(), error)) return skip_cordon_handshake(state, error);
+            if (!pairs.back().client->readable().empty() || !pairs.back().server->readable().empty())
+                return state.SkipWithError("cordon: data left after the handshake");
+        }
+        const std::size_t established = heap_in_use();
+        for (auto& pair : pairs) pair.server.reset();
+        const std::size_t without_servers = heap_in_use();
+        for (auto& pair : pairs) pair.client.reset();
+        const std::size_t without_clients = heap_in_use();
+        pairs.clear();
+
+        state.counters["connections"] = static_cast<double>(n);
+        state.counters["pair_bytes"] = per_connection(established, base, n);
+        state.counters["server_bytes"] = per_connection(established, without_servers, n);
+        state.counters["client_bytes"] = per_connection(without_servers, without_clients, n);
+        state.counters["residual_bytes"] = per_connection(without_clients, base, n);
+    }
+}
+
+// --- OpenSSL ----------------------------------------------------------------------
+
+struct SslFree {
+    void operator()(SSL_CTX* p) const noexcept { SSL_CTX_free(p); }
+    void operator()(SSL* p) const noexcept { SSL_free(p); }
+    void operator()(BIO* p) const noexcept { BIO_free(p); }
+};
+template <class T>
+using SslOwned = std::unique_ptr<T, SslFree>;
+
+struct OpensslContexts {
+    SslOwned<SSL_CTX> client, server;
+};
+
+// Both sides: TLS 1.3 only, X25519 only, one suite, the same signature schemes,
+// no tickets and no session cache. The client verifies the chain to ca.pem and
+// (per connection, SSL_set1_host) the name.
+bool openssl_contexts(OpensslContexts& out, const CertKind& cert, const char* suite, bool release_buffers) {
+    out.client.reset(SSL_CTX_new(TLS_client_method()));
+    out.server.reset(SSL_CTX_new(TLS_server_method()));
+    for (SSL_CTX* ctx : {out.client.get(), out.server.get()}) {
+        if (ctx == nullptr || SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
+            SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1 || SSL_CTX_set_ciphersuites(ctx, suite) != 1 ||
+            SSL_CTX_set1_groups_list(ctx, "X25519") != 1 || SSL_CTX_set1_sigalgs_list(ctx, openssl_sigalgs) != 1)
+            return false;
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+        if (release_buffers) SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    }
+    if (SSL_CTX_set_num_tickets(out.server.get(), 0) != 1) return false;
+    if (SSL_CTX_load_verify_locations(out.client.get(), cert_path("ca.pem").c_str(), nullptr) != 1) return false;
+    SSL_CTX_set_verify(out.client.get(), SSL_VERIFY_PEER, nullptr);
+    const std::string leaf(cert.leaf);
+    return SSL_CTX_use_certificate_chain_file(out.server.get(), cert_path(leaf + ".pem").c_str()) == 1 &&
+           SSL_CTX_use_PrivateKey_file(out.server.get(), cert_path(leaf + ".key").c_str(), SSL_FILETYPE_PEM) == 1 &&
+           SSL_CTX_check_private_key(out.server.get()) == 1;
+}
+
+struct OpensslPair {
+    SslOwned<SSL> client, server;
+};
+
+// A whole handshake. Without a shared BIO pair, each handshake makes its own
+// (charged to the client); with one, every connection takes a reference to it
+// (the caller keeps it drained between handshakes).
+template <class Clock>
+bool openssl_handshake(const OpensslContexts& contexts, OpensslPair& pair, Clock& clock, BIO* shared_client_bio = nullptr,
+                       BIO* shared_server_bio = nullptr, const char* name = server_name) {
+    clock.start();
+    pair.client.reset(SSL_new(contexts.client.get()));
+    BIO* client_bio = shared_client_bio;
+    BIO* server_bio = shared_server_bio;
+    if (client_bio == nullptr) {
+        if (BIO_new_bio_pair(&client_bio, 0, &server_bio, 0) != 1) return false;
+    } else {
+        BIO_up_ref(client_bio);
+        BIO_up_ref(server_bio);
+    }
+    if (!pair.client) {
+        BIO_free(client_bio);
+        BIO_free(server_bio);
+        return false;
+    }
+    SSL* c = pair.client.get();
+    SSL_set_bio(c, client_bio, client_bio);
+    SSL_set_connect_state(c);
+    const bool client_ok = SSL_set_tlsext_host_name(c, name) == 1 && SSL_set1_host(c, name) == 1;
+    clock.charge_client();
+    pair.server.reset(SSL_new(contexts.server.get()));
+    if (!pair.server) {
+        BIO_free(server_bio);
+        return false;
+    }
+    SSL* s = pair.server.get();
+    SSL_set_bio(s, server_bio, server_bio);
+    SSL_set_accept_state(s);
+    clock.charge_server();
+    if (!client_ok) return false;
+
+    bool client_done = false, server_done = false;
+    for (int round = 0; round < 16 && !(client_done && server_done); ++round) {
+        if (!client_done) {
+            const int r = SSL_do_handshake(c);
+            clock.charge_client();
+            if (r == 1)
+                client_done = true;
+            else if (SSL_get_error(c, r) != SSL_ERROR_WANT_READ)
+                return false;
+        }
+        if (!server_done) {
+            const int r = SSL_do_handshake(s);
+            clock.charge_server();
+            if (r == 1)
+                server_done = true;
+            else if (SSL_get_error(s, r) != SSL_ERROR_WANT_READ)
+                return false;
+        }
+    }
+    return client_done && server_done && SSL_get_verify_result(c) == X509_V_OK &&
+           BIO_ctrl_pending(SSL_get_rbio(c)) == 0 && BIO_ctrl_pending(SSL_get_rbio(s)) == 0;
+}
+
+bool openssl_negotiated(benchmark::State& state, const OpensslPair& pair, const CertKind& cert, const char* suite) {
+    SSL* c = pair.client.get();
+    int sigalg = 0, group = 0;
+    const SSL_CIPHER* cipher = SSL_get_current_cipher(c);
+    group = SSL_get_negotiated_group(c);
+    if (SSL_version(c) != TLS1_3_VERSION || cipher == nullptr || std::string(SSL_CIPHER_get_name(cipher)) != suite ||
+        group != NID_X25519 || SSL_get_peer_signature_type_nid(c, &sigalg) != 1 || sigalg != cert.openssl_nid) {
+        state.SkipWithError("openssl: negotiated another suite, group or signature scheme than asked");
+        return false;
+    }
+    if (cert.scheme == SignatureScheme::rsa_pss_rsae_sha256) {
+        int md = 0;
+        if (SSL_get_peer_signature_nid(c, &md) != 1 || md != NID_sha256) {
+            state.SkipWithError("openssl: the RSA-PSS signature does not use SHA-256");
+            return false;
+        }
+    }
+    return true;
+}
+
+void openssl_handshake_bench(benchmark::State& state, const CertKind& cert) {
+    OpensslContexts contexts;
+    if (!openssl_contexts(contexts, cert, "TLS_AES_128_GCM_SHA256", false))
+        return skip_openssl(state, "openssl contexts");
+    {
+        NoClock none;
+        OpensslPair first, wrong;
+        if (!openssl_handshake(contexts, first, none)) return skip_openssl(state, "openssl handshake");
+        if (!openssl_negotiated(state, first, cert, "TLS_AES_128_GCM_SHA256")) return;
+        if (openssl_handshake(contexts, wrong, none, nullptr, nullptr, wrong_name))
+            return state.SkipWithError("openssl: the client accepts a certificate for another name");
+        ERR_clear_error();
+    }
+    SideClock clock;
+    for (auto _ : state) {
+        OpensslPair pair;
+        if (!openssl_handshake(contexts, pair, clock)) {
+            skip_openssl(state, "openssl handshake");
+            break;
+        }
+        clock.start();
+        pair.client.reset();
+        clock.charge_client();
+        pair.server.reset();
+        clock.charge_server();
+    }
+    clock.report(state);
+}
+
+void openssl_bulk_bench(benchmark::State& state, const Suite& suite) {
+    OpensslContexts contexts;
+    if (!openssl_contexts(contexts, cert_kinds[0], suite.openssl, false)) return skip_openssl(state, "openssl contexts");
+    NoClock none;
+    OpensslPair pair;
+    if (!openssl_handshake(contexts, pair, none)) return skip_openssl(state, "openssl handshake");
+    if (!openssl_negotiated(state, pair, cert_kinds[0], suite.openssl)) return;
+    SSL* writer = pair.client.get();
+    SSL* reader = pair.server.get();
+    const std::vector<std::uint8_t> data(bulk_size, 0x61);
+    std::vector<std::uint8_t> in(bulk_size);
+
+    for (auto _ : state) {
+        std::size_t written = 0;
+        if (SSL_write_ex(writer, data.data(), data.size(), &written) != 1 || written != bulk_size)
+            return skip_openssl(state, "SSL_write_ex");
+        std::size_t received = 0;
+        while (received < bulk_size) {
+            std::size_t n = 0;
+            if (SSL_read_ex(reader, in.data() + received, in.size() - received, &n) != 1)
+                return skip_openssl(state, "SSL_read_ex");
+            received += n;
+        }
+        benchmark::DoNotOptimize(in.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bulk_size));
+}
+
+// Establishes n pairs over one shared BIO pair and measures the heap drop when
+// the servers, then the clients are freed. Returns false on a failed handshake.
+bool openssl_idle_measure(const OpensslContexts& contexts, std::size_t n, double& client_bytes, double& server_bytes,
+                          double& pair_bytes) {
+    BIO* client_bio = nullptr;
+    BIO* server_bio = nullptr;
+    if (BIO_new_bio_pair(&client_bio, 0, &server_bio, 0) != 1) return false;
+    const SslOwned<BIO> client_bio_owner(client_bio), server_bio_owner(server_bio);
+    NoClock none;
+    std::vector<OpensslPair> pairs;
+    pairs.reserve(n);
+    {
+        OpensslPair warm;
+        if (!openssl_handshake(contexts, warm, none, client_bio, server_bio)) return false;
+    }
+    const std::size_t base = heap_in_use();
+    for (std::size_t i = 0; i < n; ++i) {
+        OpensslPair pair;
+        if (!openssl_handshake(contexts, pair, none, client_bio, server_bio)) return false;
+        pairs.push_back(std::move(pair));
+    }
+    const std::size_t established = heap_in_use();
+    for (auto& pair : pairs) pair.server.reset();
+    const std::size_t without_servers = heap_in_use();
+    for (auto& pair : pairs) pair.client.reset();
+    const std::size_t without_clients = heap_in_use();
+    pair_bytes = per_connection(established, base, n);
+    server_bytes = per_connection(established, without_servers, n);
+    client_bytes = per_connection(without_servers, without_clients, n);
+    return true;
+}
+
+void openssl_idle_bench(benchmark::State& state, const CertKind& cert) {
+    const std::size_t n = idle_connections();
+    OpensslContexts contexts, releasing;
+    if (!openssl_contexts(contexts, cert, "TLS_AES_128_GCM_SHA256", false) ||
+        !openssl_contexts(releasing, cert, "TLS_AES_128_GCM_SHA256", true))
+        return skip_openssl(state, "openssl contexts");
+    {
+        NoClock none;
+        OpensslPair first;
+        if (!openssl_handshake(contexts, first, none)) return skip_openssl(state, "openssl handshake");
+        if (!openssl_negotiated(state, first, cert, "TLS_AES_128_GCM_SHA256")) return;
+    }
+    for (auto _ : state) {
+        double client = 0, server = 0, pair = 0, client_release = 0, server_release = 0, pair_release = 0;
+        if (!openssl_idle_measure(contexts, n, client, server, pair) ||
+            !openssl_idle_measure(releasing, n, client_release, server_release, pair_release))
+            return skip_openssl(state, "openssl handshake");
+        state.counters["connections"] = static_cast<double>(n);
+        state.counters["pair_bytes"] = pair;
+        state.counters["client_bytes"] = client;
+        state.counters["server_bytes"] = server;
+        state.counters["pair_bytes_release_buffers"] = pair_release;
+        state.counters["client_bytes_release_buffers"] = client_release;
+        state.counters["server_bytes_release_buffers"] = server_release;
+    }
+}
+
+}  // namespace
+
+void register_tls_benchmarks() {
+    for (const CertKind& cert : cert_kinds) {
+        const std::string name = std::string("handshake/") + cert.name;
+        add("cordon", name, [&cert](benchmark::State& s) { cordon_handshake_bench(s, cert); })
+            ->Unit(benchmark::kMicrosecond);
+        add(openssl_name, name, [&cert](benchmark::State& s) { openssl_handshake_bench(s, cert); })
+            ->Unit(benchmark::kMicrosecond);
+    }
+    for (const Suite& suite : suites) {
+        const std::string name = std::string("bulk/") + suite.name + "/" + std::to_string(bulk_size);
+        add("cordon", name, [&suite](benchmark::State& s) { cordon_bulk_bench(s, suite); });
+        add(openssl_name, name, [&suite](benchmark::State& s) { openssl_bulk_bench(s, suite); });
+    }
+    for (const CertKind& cert : cert_kinds) {
+        const std::string name = std::string("idle_connection_bytes/") + cert.name;
+        add("cordon", name, [&cert](benchmark::State& s) { cordon_idle_bench(s, cert); })
+            ->Iterations(1)
+            ->Unit(benchmark::kMillisecond);
+        add(openssl_name, name, [&cert](benchmark::State& s) { openssl_idle_bench(s, cert); })
+            ->Iterations(1)
+            ->Unit(benchmark::kMillisecond);
+    }
+}
+
+}  // namespace cordon_bench
