@@ -1,25 +1,43 @@
 // cordon: the command-line face of the library.
-//   cordon provider [sodium|mbedtls|default]   algorithm table + self-test
-// (`cordon client` and `cordon server` arrive with the TLS 1.3 engine.)
+//   cordon client HOST:PORT [options]             a TLS client over TCP
+//   cordon server --cert F --key F [options]      a TLS server over TCP (echo or --http)
+//   cordon provider [default|sodium|mbedtls]      algorithm table + self-test
 #include <cstdio>
 #include <cstring>
 
+#include "cli_common.hpp"
 #include "tls/crypto.hpp"
+
+namespace cli {
 
 namespace {
 
-int usage() {
-    std::fprintf(stderr,
-                 "usage: cordon provider [default|sodium|mbedtls]\n"
-                 "  prints which backend serves each algorithm and runs the provider self-test\n");
-    return 2;
-}
+const char* const main_usage =
+    "usage: cordon <command> [options]\n"
+    "commands:\n"
+    "  client HOST[:PORT] [options]           connect with TLS, print what was negotiated,\n"
+    "                                          send a request or stdin, print the response\n"
+    "  server --cert CHAIN --key KEY [options] accept TLS connections: echo, or --http\n"
+    "  provider [default|sodium|mbedtls]      which backend serves each algorithm, and the\n"
+    "                                          provider self-test\n"
+    "  help                                    this text\n"
+    "`cordon <command> --help` describes a command's options.\n";
 
-int provider_command(const char* which) {
-    const tls::crypto::CryptoProvider* p = &tls::crypto::default_provider();
-    if (std::strcmp(which, "sodium") == 0) p = &tls::crypto::sodium_provider();
-    else if (std::strcmp(which, "mbedtls") == 0) p = &tls::crypto::mbedtls_provider();
-    else if (std::strcmp(which, "default") != 0) return usage();
+const char* const provider_usage =
+    "usage: cordon provider [default|sodium|mbedtls]\n"
+    "  prints which backend serves each algorithm and runs the provider self-test\n";
+
+}  // namespace
+
+int provider_command(int argc, char** argv) {
+    const char* which = argc >= 1 ? argv[0] : "default";
+    if (argc > 1) return bad_usage("provider takes one argument", provider_usage);
+    if (std::strcmp(which, "-h") == 0 || std::strcmp(which, "--help") == 0) {
+        std::printf("%s", provider_usage);
+        return 0;
+    }
+    const tls::crypto::CryptoProvider* p = parse_provider(which);
+    if (p == nullptr) return bad_usage(std::string("unknown provider \"") + which + "\"", provider_usage);
 
     std::printf("%s\n", tls::crypto::describe(*p).c_str());
     std::printf("self-test:\n");
@@ -33,9 +51,19 @@ int provider_command(const char* which) {
     return failures == 0 ? 0 : 1;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    if (argc >= 2 && std::strcmp(argv[1], "provider") == 0) return provider_command(argc >= 3 ? argv[2] : "default");
-    return usage();
+int main_command(int argc, char** argv) {
+    if (argc < 2) return bad_usage("missing command", main_usage);
+    const char* command = argv[1];
+    if (std::strcmp(command, "client") == 0) return client_command(argc - 2, argv + 2);
+    if (std::strcmp(command, "server") == 0) return server_command(argc - 2, argv + 2);
+    if (std::strcmp(command, "provider") == 0) return provider_command(argc - 2, argv + 2);
+    if (std::strcmp(command, "help") == 0 || std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0) {
+        std::printf("%s", main_usage);
+        return 0;
+    }
+    return bad_usage(std::string("unknown command \"") + command + "\"", main_usage);
 }
+
+}  // namespace cli
+
+int main(int argc, char** argv) { return cli::main_command(argc, argv); }

@@ -1,0 +1,256 @@
+// cordon client HOST:PORT: a TLS client over a TCP socket.
+#include <poll.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "cli_common.hpp"
+
+namespace cli {
+
+namespace {
+
+const char* const client_usage_text =
+    "usage: cordon client HOST[:PORT] [options]\n"
+    "  Connects to HOST (a name, an IPv4 address or [IPv6]; PORT defaults to 443), performs\n"
+    "  the TLS handshake and prints what was negotiated and the server's certificates.\n"
+    "  Then sends the --request text, or stdin until EOF (then close_notify), and prints\n"
+    "  what the server sends until it closes the connection.\n"
+    "options:\n"
+    "  --cafile FILE        trust the CA certificates in FILE (PEM) instead of the system store\n"
+    "  --servername NAME    the name sent as SNI and verified (default: HOST)\n"
+    "  --request TEXT       send TEXT (\\r, \\n, \\t, \\\\ and \\xHH are interpreted) instead of stdin\n"
+    "  --no-verify          accept any certificate chain (the handshake signature is still checked)\n"
+    "  -q, --quiet          print only the data the server sends\n";
+
+std::string client_usage() {
+    return std::string(client_usage_text) + common_options_usage + "                       (default 30)\n";
+}
+
+// --no-verify: any chain for any name, but CertificateVerify is still checked
+// by the default verify_signature().
+class AcceptAnyChain final : public tls::ServerCertificateVerifier {
+public:
+    tls::Result<void> verify_chain(std::span<const tls::Certificate>, std::string_view,
+                                   std::int64_t) const override {
+        return tls::success();
+    }
+};
+
+struct ClientOptions {
+    std::string host;
+    std::uint16_t port = 443;
+    std::string cafile;
+    std::string servername;
+    std::optional<std::string> request;
+    bool no_verify = false;
+    bool quiet = false;
+    CommonOptions common;
+};
+
+void write_stdout(const std::string& data) {
+    if (data.empty()) return;
+    std::fwrite(data.data(), 1, data.size(), stdout);
+    std::fflush(stdout);
+}
+
+void print_chain(const tls::Connection& connection) {
+    const auto& chain = connection.peer_certificates();
+    std::printf("peer certificates: %zu\n", chain.size());
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        const tls::Certificate& cert = chain[i];
+        std::printf("  %zu subject: %s\n", i, cert.subject().c_str());
+        std::printf("    issuer: %s\n", cert.issuer().c_str());
+        std::printf("    not after: %s\n", tls::format_utc_time(cert.not_after()).c_str());
+    }
+}
+
+// How reading ended.
+enum class End { closed, eof, failed, timeout, error };
+
+// Prints what the server sends until it closes (close_notify or TCP EOF).
+End receive_until_end(Session& session, Session::Io& last) {
+    using State = tls::Connection::State;
+    std::string data;
+    for (;;) {
+        data.clear();
+        session.take_readable(data);
+        write_stdout(data);
+        State state = session.connection().state();
+        if (state == State::closed) return End::closed;
+        if (state == State::failed) return End::failed;
+        last = session.pump();
+        if (last == Session::Io::eof) {
+            data.clear();
+            session.take_readable(data);
+            write_stdout(data);
+            return session.connection().state() == State::failed ? End::failed : End::eof;
+        }
+        if (last == Session::Io::timeout) return End::timeout;
+        if (last == Session::Io::error) return End::error;
+    }
+}
+
+// stdin to the server and the server to stdout, until the server closes. At
+// stdin's EOF the client sends close_notify (closing its side only) and keeps
+// reading until the server closes too.
+End interactive(Session& session, int timeout_ms, Session::Io& last) {
+    using State = tls::Connection::State;
+    bool stdin_open = true;
+    std::array<std::uint8_t, 16 * 1024> buf{};
+    std::string data;
+    for (;;) {
+        data.clear();
+        session.take_readable(data);
+        write_stdout(data);
+        State state = session.connection().state();
+        if (state == State::closed) return End::closed;
+        if (state == State::failed) return End::failed;
+        if (session.has_buffered_input()) {
+            last = session.pump();
+            if (last != Session::Io::ok) return End::error;
+            continue;
+        }
+        std::array<pollfd, 2> fds{};
+        fds[0] = pollfd{session.fd(), POLLIN, 0};
+        fds[1] = pollfd{STDIN_FILENO, POLLIN, 0};
+        int rc = ::poll(fds.data(), stdin_open ? 2 : 1, stdin_open ? -1 : timeout_ms);
+        if (rc < 0) {
+            if (errno == EINTR) continue;
+            return End::error;
+        }
+        if (rc == 0) {
+            last = Session::Io::timeout;
+            return End::timeout;
+        }
+        if (fds[0].revents != 0) {
+            last = session.pump();
+            if (last == Session::Io::eof) return session.connection().state() == State::failed ? End::failed : End::eof;
+            if (last != Session::Io::ok) return last == Session::Io::timeout ? End::timeout : End::error;
+        }
+        if (stdin_open && fds[1].revents != 0) {
+            ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                stdin_open = false;
+                session.close_notify();
+            } else {
+                auto written = session.connection().write(tls::crypto::Bytes(buf.data(), static_cast<std::size_t>(n)));
+                if (!written) return session.connection().state() == State::failed ? End::failed : End::error;
+                if (!session.flush()) return End::error;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+int client_command(int argc, char** argv) {
+    ClientOptions opt;
+    opt.common.timeout_seconds = 30;
+    const std::string usage = client_usage();
+    bool have_target = false;
+    ArgParser args(argc, argv);
+    while (args.next()) {
+        auto name = args.name();
+        std::string error;
+        if (name == "-h" || name == "--help") {
+            std::printf("%s", usage.c_str());
+            return 0;
+        }
+        if (parse_common(args, opt.common, error)) {
+            if (!error.empty()) return bad_usage(error, usage.c_str());
+            continue;
+        }
+        if (name == "--cafile" || name == "--servername" || name == "--request") {
+            auto v = args.value();
+            if (!v) return bad_usage(std::string(name) + " needs a value", usage.c_str());
+            if (name == "--cafile") opt.cafile = *v;
+            else if (name == "--servername") opt.servername = *v;
+            else {
+                opt.request = unescape(*v);
+                if (!opt.request) return bad_usage("bad escape in --request", usage.c_str());
+            }
+        } else if (name == "--no-verify") {
+            opt.no_verify = true;
+        } else if (name == "-q" || name == "--quiet") {
+            opt.quiet = true;
+        } else if (!args.is_option() && !have_target) {
+            if (!split_host_port(name, opt.host, opt.port))
+                return bad_usage("bad HOST:PORT \"" + std::string(name) + "\" (IPv6: [::1]:4433)", usage.c_str());
+            have_target = true;
+        } else {
+            return bad_usage("unexpected argument \"" + std::string(name) + "\"", usage.c_str());
+        }
+    }
+    if (!have_target) return bad_usage("client needs HOST:PORT", usage.c_str());
+
+    // Configuration.
+    tls::ClientSettings settings;
+    std::string error;
+    if (!apply_common(opt.common, settings, error)) return fail(error);
+    if (opt.no_verify) {
+        std::fprintf(stderr, "cordon: warning: --no-verify: the server's certificate chain and name are NOT checked\n");
+        settings.verifier = std::make_shared<AcceptAnyChain>();
+    } else if (!opt.cafile.empty()) {
+        auto added = settings.roots.add_pem_file(opt.cafile);
+        if (!added) return fail("cannot load --cafile " + opt.cafile + ": " + describe(added.error()));
+        if (*added == 0) return fail("no certificates in --cafile " + opt.cafile);
+    } else {
+        auto added = settings.roots.add_system();
+        if (!added) return fail("cannot load the system trust store: " + describe(added.error()));
+    }
+    auto config = tls::ClientConfig::build(std::move(settings));
+    if (!config) return fail("invalid client configuration: " + describe(config.error()));
+
+    const std::string server_name = opt.servername.empty() ? opt.host : opt.servername;
+    auto connection = tls::Connection::client(*config, server_name);
+    if (!connection) return fail("cannot create the connection: " + describe(connection.error()));
+
+    int fd = connect_tcp(opt.host, opt.port, error);
+    if (fd < 0) return fail(error);
+    set_timeouts(fd, opt.common.timeout_seconds);
+    Session session(fd, std::move(*connection));
+
+    std::string why;
+    if (!session.handshake(why)) return fail("handshake failed: " + why);
+
+    const tls::Connection& conn = session.connection();
+    if (!opt.quiet) {
+        std::printf("%s", negotiated_summary(conn).c_str());
+        print_chain(conn);
+        std::printf("---\n");
+        std::fflush(stdout);
+    }
+
+    Session::Io last = Session::Io::ok;
+    End end;
+    if (opt.request) {
+        auto written = session.connection().write(
+            tls::crypto::Bytes(reinterpret_cast<const std::uint8_t*>(opt.request->data()), opt.request->size()));
+        if (!written) return fail("cannot send the request: " + describe(written.error()));
+        if (!session.flush()) return fail("cannot send the request: " + session.io_error());
+        end = receive_until_end(session, last);
+    } else {
+        end = interactive(session, opt.common.timeout_seconds * 1000, last);
+    }
+
+    switch (end) {
+        case End::closed: break;
+        case End::eof:
+            std::fprintf(stderr, "cordon: warning: the server closed the TCP connection without close_notify "
+                                 "(the data may be truncated)\n");
+            break;
+        case End::failed:
+            return fail("connection failed: " + (conn.error() != nullptr ? describe(*conn.error())
+                                                                        : std::string("unknown error")));
+        case End::timeout:
+        case End::error: return fail(session.describe_io(last));
+    }
+    session.close_notify();
+    return 0;
+}
+
+}  // namespace cli
