@@ -129,10 +129,14 @@ Result<void> ClientHandshake::start(ConnectionCore& core) {
     }
     TLS_TRY_SET(wait.client_hello, build_client_hello(wait.keys, {}));
     if (core.hooks().rewrite_client_hello) core.hooks().rewrite_client_hello(wait.client_hello);
+    // RFC 8446 5.1: the record version of an initial ClientHello may be 0x0301
+    // (what TLS 1.2 peers and middleboxes expect, and what RFC 8448 shows);
+    // every later record says 0x0303.
+    core.writer().set_plaintext_version(0x0301);
     TLS_TRY(core.send_handshake(wait.client_hello));
+    core.writer().set_plaintext_version(0x0303);
     // RFC 8446 D.4: the server may answer with a change_cipher_spec from now on.
     core.reader().allow_compatibility_ccs(true);
-    core.writer().set_plaintext_version(0x0303);  // only the first ClientHello goes out as 0x0301
     state_ = std::move(wait);
     return success();
 }
@@ -315,6 +319,7 @@ Result<void> ClientHandshake::on_hello_retry_request(ConnectionCore& core, WaitS
     state.retry_suite = hrr.cipher_suite;
     state.retry_group = group ? group : std::optional<NamedGroup>(state.keys.front()->group());
     TLS_TRY_SET(state.client_hello, build_client_hello(state.keys, cookie_));
+    if (core.hooks().rewrite_second_client_hello) core.hooks().rewrite_second_client_hello(state.client_hello);
     if (session_id_size_ != 0 && !ccs_sent_) {
         TLS_TRY(core.send_change_cipher_spec());
         ccs_sent_ = true;
@@ -350,9 +355,12 @@ Result<void> ClientHandshake::on_encrypted_extensions(ConnectionCore& core, Byte
                 core.negotiated().alpn = selected;
                 break;
             }
-            default:
+            default: {
+                const auto& accepted = core.hooks().accept_in_encrypted_extensions;  // tests only
+                if (std::find(accepted.begin(), accepted.end(), e.type) != accepted.end()) break;
                 return Error{ErrorCode::unsupported_extension,
                              "EncryptedExtensions answers an extension the client did not send"};
+            }
         }
     }
     secrets_->transcript.add(raw);
@@ -431,16 +439,21 @@ Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
         TLS_TRY(core.send_change_cipher_spec());
         ccs_sent_ = true;
     }
+    // The flight's handshake messages go out in one write, coalesced into one
+    // record (as the server's flight is; RFC 8448 6 shows them so).
+    std::vector<std::uint8_t> flight;
     if (request_context) {
         // No client certificate is configured yet: an empty Certificate (RFC 8446 4.4.2).
         TLS_TRY_ASSIGN(empty, write_certificate(*request_context, {}));
-        TLS_TRY(core.send_handshake(empty));
-        secrets_->transcript.add(empty);
+        flight.swap(empty);
+        secrets_->transcript.add(flight);
     }
     FinishedToSend finished(hash, secrets_->client_handshake.bytes(), secrets_->transcript_hash().bytes());
     TLS_TRY_ASSIGN(message, write_finished(finished.verify_data.bytes()));
-    TLS_TRY(core.send_handshake(message));
     secrets_->transcript.add(message);
+    flight.reserve(flight.size() + message.size());
+    for (auto b : message) flight.push_back(b);  // a loop: GCC 12 -O3 warns falsely on insert
+    TLS_TRY(core.send_handshake(flight));
     TLS_TRY(core.set_write_secret(secrets_->suite, app.client.bytes()));
     secrets_->resumption_master =
         secrets_->master->resumption_master_secret(secrets_->transcript_hash().bytes(), verified);

@@ -39,8 +39,17 @@ struct TestHooks {
     // Replaces the client's first ClientHello (after its random and key share
     // were drawn) before it is sent and hashed.
     std::function<void(std::vector<std::uint8_t>& client_hello)> rewrite_client_hello;
+    // The same for the ClientHello sent after a HelloRetryRequest (after its new
+    // key share was drawn).
+    std::function<void(std::vector<std::uint8_t>& client_hello)> rewrite_second_client_hello;
+    // Extensions the client accepts in EncryptedExtensions without acting on them:
+    // a rewritten ClientHello may offer extensions cordon's client never does.
+    std::vector<ExtensionType> accept_in_encrypted_extensions;
     // Replaces the server's EncryptedExtensions message before it is sent.
     std::function<void(std::vector<std::uint8_t>& encrypted_extensions)> rewrite_encrypted_extensions;
+    // Non-empty: the server's HelloRetryRequest carries this cookie (RFC 8446
+    // 4.2.2), and the second ClientHello must echo it exactly.
+    std::vector<std::uint8_t> hello_retry_cookie;
 };
 
 // One side's protocol states (client_handshake.hpp, server_handshake.hpp).
