@@ -28,6 +28,7 @@ enum class ErrorCode : std::uint16_t {
     handshake_failure = 8,     // no common parameters (suite, group, signature scheme)
     no_application_protocol = 9,  // ALPN offered on both sides with no protocol in common
     certificate_required = 12,    // a certificate was required and the peer sent none
+    unrecognized_name = 13,       // no certificate for the server name the client asked for
     // The peer ended the connection.
     alert_received = 10,       // the peer sent a fatal alert
     peer_closed = 11,          // the peer sent close_notify

@@ -17,6 +17,7 @@ const char* to_string(ErrorCode code) noexcept {
         case ErrorCode::handshake_failure: return "handshake_failure";
         case ErrorCode::no_application_protocol: return "no_application_protocol";
         case ErrorCode::certificate_required: return "certificate_required";
+        case ErrorCode::unrecognized_name: return "unrecognized_name";
         case ErrorCode::alert_received: return "alert_received";
         case ErrorCode::peer_closed: return "peer_closed";
         case ErrorCode::bad_record_mac: return "bad_record_mac";

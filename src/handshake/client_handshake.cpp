@@ -96,7 +96,8 @@ private:
     std::size_t session_id_size_ = 0;
     std::vector<std::uint8_t> cookie_;
     bool ccs_sent_ = false;
-    std::optional<Tls13Secrets> secrets_;
+    std::optional<Tls13Secrets> secrets_;  // from the ServerHello to the end of the handshake
+    crypto::Secret resumption_master_;     // for session tickets (a later issue)
     PostHandshake post_handshake_;
 };
 
@@ -212,6 +213,12 @@ Result<std::vector<std::uint8_t>> ClientHandshake::build_client_hello(
 // --- ServerHello and HelloRetryRequest ---------------------------------------------
 
 Result<void> ClientHandshake::check_common_server_hello(const ServerHello& sh, const WaitServerHello& state) const {
+    // RFC 8446 4.1.3: a TLS 1.3 client that is answered with TLS 1.2 or below
+    // checks the downgrade sentinels first: they mean an attacker removed 1.3.
+    static constexpr std::uint8_t downgrade_prefix[7] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44};
+    if (sh.kind == MessageKind::server_hello_tls12 && sh.random.size() == random_size &&
+        std::equal(downgrade_prefix, downgrade_prefix + 7, sh.random.end() - 8) && sh.random.back() <= 1)
+        return Error{ErrorCode::illegal_parameter, "ServerHello.random carries a TLS 1.3 downgrade sentinel"};
     // RFC 8446 4.1.3: legacy_version 0x0303; the real version is in supported_versions.
     if (sh.kind == MessageKind::server_hello_tls12 || sh.legacy_version != 0x0303)
         return Error{ErrorCode::protocol_version, "the server does not speak TLS 1.3"};
@@ -463,6 +470,10 @@ Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
 
     post_handshake_ = PostHandshake(secrets_->suite, secrets_->client_application, secrets_->server_application,
                                     /*is_server=*/false);
+    // The transcript and the handshake secrets are done with: keep only what
+    // resumption will need (an idle connection stays small).
+    resumption_master_ = secrets_->resumption_master;
+    secrets_.reset();
     state_ = Connected{};
     return core.complete_handshake();
 }

@@ -99,6 +99,8 @@ Result<void> ConnectionCore::process_record(const record::RecordReader::Event& e
                 TLS_TRY(engine_->on_message(*this, message, *raw));
                 if (state_ == Connection::State::failed) break;
             }
+            // After the handshake, messages are rare: do not keep the flight-sized buffer.
+            if (handshake_complete_) joiner_.release_buffer_if_empty();
             return success();
         }
         case ContentType::application_data:

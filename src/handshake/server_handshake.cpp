@@ -86,7 +86,8 @@ private:
     const ServerSettings& settings_;
     State state_;
     bool ccs_sent_ = false;
-    std::optional<Tls13Secrets> secrets_;
+    std::optional<Tls13Secrets> secrets_;  // from the ServerHello to the end of the handshake
+    crypto::Secret resumption_master_;     // for session tickets (a later issue)
     PostHandshake post_handshake_;
 };
 
@@ -106,6 +107,11 @@ Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, const WaitSeco
     TLS_TRY_ASSIGN(versions, parse_supported_versions_list(*versions_data));
     if (std::find(versions.begin(), versions.end(), static_cast<std::uint16_t>(ProtocolVersion::tls13)) == versions.end())
         return Error{ErrorCode::protocol_version, "the client does not offer TLS 1.3"};
+    // RFC 8446 D.5: SSL 3.0 and older ClientHellos are refused outright.
+    if (ch.legacy_version < 0x0300) return Error{ErrorCode::protocol_version, "ClientHello from before SSL 3.0"};
+    // RFC 8446 4.2.9: a PSK offer needs its key exchange modes.
+    if (ext.contains(ExtensionType::pre_shared_key) && !ext.contains(ExtensionType::psk_key_exchange_modes))
+        return Error{ErrorCode::missing_extension, "pre_shared_key without psk_key_exchange_modes"};
     // RFC 8446 4.1.2: exactly the null compression method.
     if (ch.compression_methods.size() != 1 || ch.compression_methods[0] != 0)
         return Error{ErrorCode::illegal_parameter, "TLS 1.3 ClientHello with compression methods"};
@@ -209,7 +215,11 @@ Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, const WaitSeco
     } else {
         c.certificate = settings_.certificate;
     }
-    if (!c.certificate) return Error{ErrorCode::handshake_failure, "no certificate for this server name"};
+    if (!c.certificate) {
+        // RFC 6066 3: a server name the server does not serve is unrecognized_name.
+        if (!c.server_name.empty()) return Error{ErrorCode::unrecognized_name, "no certificate for this server name"};
+        return Error{ErrorCode::handshake_failure, "no certificate for a client that sent no server name"};
+    }
     std::optional<SignatureScheme> scheme;
     for (auto s : schemes) {
         if (usable_in_tls13(s) && c.certificate->key->supports(s) &&
@@ -419,6 +429,10 @@ Result<void> ServerHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     s.client_handshake = crypto::Secret();
     s.server_handshake = crypto::Secret();
     post_handshake_ = PostHandshake(s.suite, s.client_application, s.server_application, /*is_server=*/true);
+    // The transcript and the handshake secrets are done with: keep only what
+    // resumption will need (an idle connection stays small).
+    resumption_master_ = secrets_->resumption_master;
+    secrets_.reset();
     state_ = Connected{};
     return core.complete_handshake();
 }

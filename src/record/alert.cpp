@@ -48,6 +48,7 @@ std::optional<AlertDescription> alert_for(ErrorCode code) noexcept {
         case ErrorCode::handshake_failure: return AlertDescription::handshake_failure;
         case ErrorCode::no_application_protocol: return AlertDescription::no_application_protocol;
         case ErrorCode::certificate_required: return AlertDescription::certificate_required;
+        case ErrorCode::unrecognized_name: return AlertDescription::unrecognized_name;
         case ErrorCode::bad_record_mac: return AlertDescription::bad_record_mac;
         // RFC 8446 6.2: a signature or Finished check that fails is decrypt_error.
         case ErrorCode::bad_signature: return AlertDescription::decrypt_error;

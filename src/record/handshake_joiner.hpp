@@ -25,6 +25,13 @@ public:
     // valid until the next push() or next_message().
     std::optional<crypto::Bytes> next_message() noexcept;
 
+    // Frees the buffer when it holds no partial message (small idle connections).
+    void release_buffer_if_empty() noexcept {
+        if (!at_boundary()) return;
+        std::vector<std::uint8_t>().swap(buffer_);
+        consumed_ = 0;
+    }
+
     // True when no partial message is buffered.
     bool at_boundary() const noexcept { return consumed_ == buffer_.size(); }
 
