@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libsodium-dev libmbedtls-dev                    # the library's only dependencies
   catch2 nlohmann-json3-dev libbenchmark-dev      # tests and benchmarks
-  libssl-dev openssl gnutls-bin python3           # yardstick, cross-checks and interop peers
+  libssl-dev openssl gnutls-bin curl python3      # yardstick, cross-checks and interop peers
   openjdk-17-jdk-headless                         # keytool: the PKCS#12 tests load Java keystores
 )
 

@@ -1,0 +1,973 @@
+#!/usr/bin/env python3
+"""Loopback interop tests: the `cordon` CLI against real TLS 1.3 peers.
+
+    interop_test.py --cordon PATH/TO/cordon --certs tests/data/certs [unittest args]
+
+Peers: OpenSSL (s_server, s_client), GnuTLS (gnutls-serv, gnutls-cli), curl and
+Python's ssl module. Every peer runs on a free loopback port, every command has a
+timeout, and every process a test starts is stopped when it ends. A missing peer
+binary is a failure, never a skip. Standard library only.
+
+One test class per ctest entry (see tests/CMakeLists.txt), so `ctest -L interop -j`
+runs them in parallel; tests/interop/README.md says how to run one by hand.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+from dataclasses import dataclass
+
+CORDON = ""  # --cordon
+CERTS = ""  # --certs
+
+# Seconds: any one client command; a server to say it is listening.
+COMMAND_TIMEOUT = 30
+START_TIMEOUT = 15
+
+HTTP_REQUEST = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n"
+CORDON_REQUEST = r"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n"  # the CLI unescapes \r\n
+
+
+# --- The matrix -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str  # IANA name: cordon --suite, OpenSSL -ciphersuites, cordon's output
+    gnutls: str  # GnuTLS priority cipher name
+
+
+@dataclass(frozen=True)
+class Group:
+    cordon: str  # as cordon prints it (and accepts with --group)
+    openssl: str  # OpenSSL -groups name
+    gnutls: str  # GnuTLS priority name (GROUP-...)
+    gnutls_kx: str  # GnuTLS description: (ECDHE-...)
+    curl: str  # curl --curves name (OpenSSL backend)
+    openssl_temp_key: str  # s_client "Server Temp Key: ..."
+
+
+@dataclass(frozen=True)
+class Cert:
+    name: str  # short name for subtests
+    stem: str  # tests/data/certs/<stem>.pem (leaf + intermediate) and .key
+    scheme: str  # the signature scheme cordon reports for it in TLS 1.3
+    gnutls_sig: str  # GnuTLS description: (<sig>)
+    subject: str
+
+    @property
+    def chain(self):
+        return os.path.join(CERTS, self.stem + ".pem")
+
+    @property
+    def key(self):
+        return os.path.join(CERTS, self.stem + ".key")
+
+
+SUITES = [
+    Suite("TLS_AES_128_GCM_SHA256", "AES-128-GCM"),
+    Suite("TLS_AES_256_GCM_SHA384", "AES-256-GCM"),
+    Suite("TLS_CHACHA20_POLY1305_SHA256", "CHACHA20-POLY1305"),
+]
+GROUPS = [
+    Group("x25519", "X25519", "GROUP-X25519", "ECDHE-X25519", "X25519", "X25519"),
+    Group("secp256r1", "P-256", "GROUP-SECP256R1", "ECDHE-SECP256R1", "P-256", "ECDH, prime256v1"),
+    Group("secp384r1", "P-384", "GROUP-SECP384R1", "ECDHE-SECP384R1", "P-384", "ECDH, secp384r1"),
+]
+CERT_TYPES = [
+    Cert("p256", "leaf-p256", "ecdsa_secp256r1_sha256", "ECDSA-SECP256R1-SHA256", "CN=cordon test leaf P-256"),
+    Cert("p384", "leaf-p384", "ecdsa_secp384r1_sha384", "ECDSA-SECP384R1-SHA384", "CN=cordon test leaf P-384"),
+    Cert("ed25519", "leaf-ed25519", "ed25519", "EdDSA-Ed25519", "CN=cordon test leaf Ed25519"),
+    Cert("rsa2048", "leaf-rsa2048", "rsa_pss_rsae_sha256", "RSA-PSS-RSAE-SHA256", "CN=cordon test leaf RSA 2048"),
+]
+SUITE = {s.name: s for s in SUITES}
+GROUP = {g.cordon: g for g in GROUPS}
+CERT = {c.name: c for c in CERT_TYPES}
+OTHER = Cert("other", "leaf-other", "ecdsa_secp256r1_sha256", "ECDSA-SECP256R1-SHA256", "CN=other.test")
+EXPIRED = Cert("expired", "expired", "ecdsa_secp256r1_sha256", "ECDSA-SECP256R1-SHA256",
+               "CN=cordon test expired leaf")
+# Signed by untrusted-ca.pem; the .pem holds the leaf only.
+UNTRUSTED = Cert("untrusted", "untrusted-leaf", "ecdsa_secp256r1_sha256", "ECDSA-SECP256R1-SHA256",
+                 "CN=cordon untrusted test leaf")
+
+# A representative subset for the peers that do not get the full cross-product:
+# every suite, every group and every certificate type at least once, and each
+# suite with each group (a Latin square over suites x groups, certs cycled).
+SUBSET = [
+    (CERT_TYPES[i % 4], SUITES[i % 3], GROUPS[(i // 3 + i) % 3]) for i in range(9)
+]
+
+
+def cert_file(name):
+    return os.path.join(CERTS, name)
+
+
+# --- Processes ------------------------------------------------------------------------
+
+SANITIZER_REPORT = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
+
+
+def require(binary):
+    """The peer's path; a missing peer fails the test (CI installs them all)."""
+    path = shutil.which(binary)
+    if path is None:
+        raise AssertionError(f"{binary} not found on PATH: install the interop peers "
+                             "(bash tools/install-deps.sh)")
+    return path
+
+
+def free_port():
+    """A loopback port that was free a moment ago (the caller retries on EADDRINUSE)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Peer:
+    """A background process; a thread collects its stdout and stderr (merged)."""
+
+    def __init__(self, args, name, interactive=False):
+        self.args = [str(a) for a in args]
+        self.name = name
+        self._lines = []
+        self._cond = threading.Condition()
+        self._eof = False
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE if interactive else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for raw in iter(self.proc.stdout.readline, b""):
+            with self._cond:
+                self._lines.append(raw.decode("utf-8", "replace"))
+                self._cond.notify_all()
+        with self._cond:
+            self._eof = True
+            self._cond.notify_all()
+
+    def output(self):
+        with self._cond:
+            return "".join(self._lines)
+
+    def wait_for(self, pattern, timeout=START_TIMEOUT):
+        """The first match of pattern (multiline) in the output, or None at EOF/timeout."""
+        regex = re.compile(pattern, re.MULTILINE)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                m = regex.search("".join(self._lines))
+                if m or self._eof:
+                    return m
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
+
+    def send(self, text):
+        """Writes to the process's stdin (interactive=True) in one write."""
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def close_stdin(self):
+        self.proc.stdin.close()
+
+    def wait_for_output(self, pattern, timeout=5):
+        """Like wait_for, for text a peer prints a little after the client returned."""
+        return self.wait_for(pattern, timeout)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._reader.join(5)
+        self.proc.stdout.close()
+        if self.proc.stdin and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def describe(self):
+        return f"--- {self.name}: {' '.join(self.args)}\n{self.output()}--- end of {self.name}"
+
+
+class InteropCase(unittest.TestCase):
+    """Starts peers on free loopback ports and stops them when the test ends."""
+
+    maxDiff = None
+    peers_needed = ()  # binaries every test of the class runs
+
+    @classmethod
+    def setUpClass(cls):
+        if not CORDON or not os.access(CORDON, os.X_OK):
+            raise AssertionError(f"--cordon {CORDON!r} is not an executable")
+        for binary in cls.peers_needed:
+            require(binary)
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="cordon-interop-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def _start(self, args, name, ready, in_use=r"[Aa]ddress already in use", attempts=5, port_arg=None,
+               interactive=False):
+        """Starts a server; ready matches when it listens. port_arg(port) -> args picks the
+        port ourselves (peers without port 0), retrying when someone else took it."""
+        for _ in range(attempts):
+            port = free_port() if port_arg else None
+            full = list(args) + (port_arg(port) if port_arg else [])
+            peer = Peer(full, name, interactive)
+            self.addCleanup(self._stop_peer, peer)
+            m = peer.wait_for(ready + "|" + in_use)
+            if m and re.fullmatch(ready, m.group(0)):
+                return peer, port, m
+            peer.stop()
+            if not (m or re.search(in_use, peer.output())):
+                break
+        self.fail(f"{name} did not start listening\n{peer.describe()}")
+
+    def _stop_peer(self, peer):
+        peer.stop()
+        if peer.name == "cordon server":
+            self.assertNoSanitizerReport(peer.output(), peer.describe())
+
+    def expect(self, peer, pattern, *others, timeout=10):
+        """Waits for pattern in peer's output; fails with every peer's output if it never comes."""
+        if not peer.wait_for(pattern, timeout):
+            self.fail(f"/{pattern}/ never appeared\n" + "\n".join(p.describe() for p in (peer,) + others))
+
+    def assertNoSanitizerReport(self, text, context=""):
+        m = SANITIZER_REPORT.search(text)
+        if m:
+            self.fail(f"sanitizer report ({m.group(0)}):\n{context or text}")
+
+    # --- Servers ---
+
+    def start_openssl_server(self, cert, *args, www=True, intermediate=True):
+        """openssl s_server -tls1_3 on 127.0.0.1; returns (peer, port). s_server takes the
+        leaf from -cert and the rest of the chain from -cert_chain."""
+        require("openssl")
+        cmd = ["openssl", "s_server", "-tls1_3", "-cert", cert.chain, "-key", cert.key]
+        if intermediate:
+            cmd += ["-cert_chain", cert_file("intermediate.pem")]
+        if www:
+            cmd.append("-www")
+        cmd += list(args)
+        peer, port, _ = self._start(cmd, "openssl s_server", r"^ACCEPT$",
+                                    port_arg=lambda p: ["-accept", f"127.0.0.1:{p}"])
+        return peer, port
+
+    def start_gnutls_server(self, cert, priority, *args):
+        """gnutls-serv --http (it listens on every address); returns (peer, port)."""
+        require("gnutls-serv")
+        cmd = ["gnutls-serv", "--http", "--priority", priority, "--x509certfile", cert.chain,
+               "--x509keyfile", cert.key] + list(args)
+        peer, port, _ = self._start(cmd, "gnutls-serv", r"listening on IPv4 \S+ port \d+\.\.\.done",
+                                    in_use=r"[Aa]ddress already in use|bind\(\) failed",
+                                    port_arg=lambda p: ["-p", str(p)])
+        return peer, port
+
+    def start_cordon_server(self, cert, *args, http=True):
+        """cordon server --port 0; returns (peer, port) from its "listening on" line."""
+        cmd = [CORDON, "server", "--cert", cert.chain, "--key", cert.key, "--port", "0"]
+        if http:
+            cmd.append("--http")
+        cmd += list(args)
+        peer, _, m = self._start(cmd, "cordon server", r"^listening on 127\.0\.0\.1:\d+$")
+        return peer, int(m.group(0).rsplit(":", 1)[1])
+
+    # --- Clients ---
+
+    def run_command(self, args, input_text=None, timeout=COMMAND_TIMEOUT):
+        args = [str(a) for a in args]
+        try:
+            return subprocess.run(args, input=input_text, capture_output=True, text=True, errors="replace",
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            self.fail(f"timed out after {timeout}s: {' '.join(args)}\nstdout: {e.stdout}\nstderr: {e.stderr}")
+
+    def cordon_client(self, port, *args, servername=None, host="localhost", request=CORDON_REQUEST):
+        """Runs `cordon client`; returns (completed process, CordonClientOutput)."""
+        cmd = [CORDON, "client", f"{host}:{port}", "--cafile", cert_file("ca.pem"), "--timeout", "10"]
+        if servername:
+            cmd += ["--servername", servername]
+        if request is not None:
+            cmd += ["--request", request]
+        cmd += list(args)
+        r = self.run_command(cmd, input_text="")
+        self.assertNoSanitizerReport(r.stderr, f"{' '.join(cmd)}\n{r.stderr}")
+        return r, CordonClientOutput(r.stdout)
+
+    def openssl_client(self, port, *args, servername="localhost", request=HTTP_REQUEST):
+        """openssl s_client -tls1_3 verifying against ca.pem; -ign_eof reads until the server closes."""
+        require("openssl")
+        cmd = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-tls1_3", "-CAfile", cert_file("ca.pem"),
+               "-ign_eof"]
+        if servername:
+            cmd += ["-servername", servername, "-verify_hostname", servername, "-verify_return_error"]
+        cmd += list(args)
+        return self.run_command(cmd, input_text=request)
+
+    def gnutls_client(self, port, *args, servername="localhost", request=HTTP_REQUEST):
+        require("gnutls-cli")
+        cmd = ["gnutls-cli", "--x509cafile", cert_file("ca.pem"), "-p", str(port), servername] + list(args)
+        return self.run_command(cmd, input_text=request)
+
+    def assertIn(self, member, container, msg=None):  # noqa: N802 - shows the whole output on failure
+        if member not in container:
+            self.fail(f"{member!r} not found in:\n{container}\n{msg or ''}")
+
+    def assertRegex(self, text, expected_regex, msg=None):  # noqa: N802
+        if not re.search(expected_regex, text, re.MULTILINE):
+            self.fail(f"/{expected_regex}/ not found in:\n{text}\n{msg or ''}")
+
+
+class CordonClientOutput:
+    """`cordon client` output: "key: value" lines, the peer chain, then after "---" the data."""
+
+    def __init__(self, stdout):
+        head, sep, self.body = stdout.partition("\n---\n")
+        if not sep:
+            head, self.body = stdout, ""
+        self.fields = {}
+        self.subjects = []
+        for line in head.splitlines():
+            m = re.match(r"^\s+\d+ subject: (.*)$", line)
+            if m:
+                self.subjects.append(m.group(1))
+            elif not line.startswith(" ") and ": " in line:
+                k, v = line.split(": ", 1)
+                self.fields[k] = v
+
+    def get(self, key):
+        return self.fields.get(key)
+
+
+def cordon_fields(text):
+    """The "key: value" lines cordon server's --http body (or the client's summary) carries."""
+    fields = {}
+    for line in text.splitlines():
+        m = re.match(r"^(protocol|cipher suite|group|signature scheme|alpn|server name|hello retry request): (.*)$",
+                     line)
+        if m:
+            fields[m.group(1)] = m.group(2).strip()
+    return fields
+
+
+# --- 1. cordon client -> OpenSSL and GnuTLS servers -----------------------------------
+
+
+class OpenSslServerTests(InteropCase):
+    """cordon client -> openssl s_server -www: every suite x group x certificate type.
+    The suite is forced on the server (-ciphersuites), the group on cordon (--group)."""
+
+    peers_needed = ("openssl",)
+
+    def test_matrix(self):
+        for cert in CERT_TYPES:
+            for suite in SUITES:
+                server, port = self.start_openssl_server(cert, "-ciphersuites", suite.name)
+                for group in GROUPS:
+                    with self.subTest(cert=cert.name, suite=suite.name, group=group.cordon):
+                        r, out = self.cordon_client(port, "--group", group.cordon)
+                        ctx = f"{r.stderr}\n{server.describe()}"
+                        self.assertEqual(r.returncode, 0, f"cordon client failed:\n{r.stdout}\n{ctx}")
+                        self.assertEqual(out.get("protocol"), "TLSv1.3", r.stdout)
+                        self.assertEqual(out.get("cipher suite"), suite.name, r.stdout)
+                        self.assertEqual(out.get("group"), group.cordon, r.stdout)
+                        self.assertEqual(out.get("signature scheme"), cert.scheme, r.stdout)
+                        self.assertEqual(out.get("hello retry request"), "no", r.stdout)
+                        self.assertEqual(out.get("server name"), "localhost", r.stdout)
+                        self.assertEqual(out.subjects[:2], [cert.subject, "CN=cordon test intermediate CA"],
+                                         r.stdout)
+                        # The -www page: OpenSSL's view of the same session.
+                        self.assertRegex(out.body, r"^HTTP/1\.0 200 ok", r.stdout)
+                        self.assertIn(f"New, TLSv1.3, Cipher is {suite.name}", out.body)
+                server.stop()
+
+
+class GnuTlsServerTests(InteropCase):
+    """cordon client -> gnutls-serv --http, suite and group forced in GnuTLS's priority
+    string (a group other than x25519 costs cordon a HelloRetryRequest)."""
+
+    peers_needed = ("gnutls-serv",)
+
+    def test_subset(self):
+        for cert, suite, group in SUBSET:
+            with self.subTest(cert=cert.name, suite=suite.name, group=group.cordon):
+                priority = (f"NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+{suite.gnutls}"
+                            f":-GROUP-ALL:+{group.gnutls}")
+                server, port = self.start_gnutls_server(cert, priority)
+                r, out = self.cordon_client(port)
+                ctx = f"{r.stderr}\n{server.describe()}"
+                self.assertEqual(r.returncode, 0, f"cordon client failed:\n{r.stdout}\n{ctx}")
+                self.assertEqual(out.get("protocol"), "TLSv1.3", r.stdout)
+                self.assertEqual(out.get("cipher suite"), suite.name, r.stdout)
+                self.assertEqual(out.get("group"), group.cordon, r.stdout)
+                self.assertEqual(out.get("signature scheme"), cert.scheme, r.stdout)
+                if group.cordon == "x25519":
+                    self.assertEqual(out.get("hello retry request"), "no", r.stdout)
+                self.assertEqual(out.subjects[:1], [cert.subject], r.stdout)
+                self.assertRegex(out.body, r"^HTTP/1\.0 200 OK", r.stdout)
+                self.assertIn("<TD>TLS1.3</TD>", out.body)
+                # GnuTLS's description of the session it served.
+                self.assertIn(f"(TLS1.3-X.509)-({group.gnutls_kx})-({cert.gnutls_sig})-({suite.gnutls})",
+                              out.body)
+                server.stop()
+
+    def test_hello_retry_request_to_p384(self):
+        server, port = self.start_gnutls_server(
+            CERT["p256"], "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-SECP384R1")
+        r, out = self.cordon_client(port, "--group", "x25519,secp384r1")
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+        self.assertEqual(out.get("group"), "secp384r1", r.stdout)
+        self.assertEqual(out.get("hello retry request"), "yes", r.stdout)
+        self.assertIn("ECDHE-SECP384R1", out.body)
+
+
+# --- 2. HelloRetryRequest, ALPN, SNI --------------------------------------------------
+
+
+class FeatureTests(InteropCase):
+    """HelloRetryRequest, ALPN and SNI against OpenSSL, in both directions."""
+
+    peers_needed = ("openssl",)
+
+    def test_hello_retry_request_client(self):
+        # cordon offers an x25519 share first; s_server accepts P-384 only.
+        server, port = self.start_openssl_server(CERT["p384"], "-groups", "P-384")
+        r, out = self.cordon_client(port)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+        self.assertEqual(out.get("group"), "secp384r1", r.stdout)
+        self.assertEqual(out.get("hello retry request"), "yes", r.stdout)
+        self.assertEqual(out.get("signature scheme"), "ecdsa_secp384r1_sha384", r.stdout)
+        self.assertRegex(out.body, r"^HTTP/1\.0 200 ok")
+
+    def test_hello_retry_request_server(self):
+        # s_client sends a key share for its first group only: x448, which cordon lacks,
+        # so cordon asks for X25519 with a HelloRetryRequest.
+        server, port = self.start_cordon_server(CERT["p256"])
+        r = self.openssl_client(port, "-groups", "x448:X25519")
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("Verification: OK", out)
+        self.assertIn("Server Temp Key: X25519", out)
+        fields = cordon_fields(r.stdout)
+        self.assertEqual(fields.get("group"), "x25519", out)
+        self.assertEqual(fields.get("hello retry request"), "yes", out)
+        self.assertTrue(server.wait_for_output(r"handshake ok: .*\(after HelloRetryRequest\)"), server.describe())
+
+    def test_no_retry_when_the_offered_share_is_acceptable(self):
+        server, port = self.start_cordon_server(CERT["p256"])
+        r = self.openssl_client(port, "-groups", "P-384:X25519")
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        fields = cordon_fields(r.stdout)
+        self.assertEqual(fields.get("group"), "secp384r1", out)
+        self.assertEqual(fields.get("hello retry request"), "no", out)
+
+    def test_alpn_client(self):
+        server, port = self.start_openssl_server(CERT["p256"], "-alpn", "h2,http/1.1")
+        r, out = self.cordon_client(port, "--alpn", "http/1.1")
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+        self.assertEqual(out.get("alpn"), "http/1.1", r.stdout)
+        # Both offered: the server's preference (h2) wins.
+        r, out = self.cordon_client(port, "--alpn", "http/1.1,h2")
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+        self.assertEqual(out.get("alpn"), "h2", r.stdout)
+
+    def test_alpn_server(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--alpn", "h2,http/1.1")
+        r = self.openssl_client(port, "-alpn", "http/1.1")
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("ALPN protocol: http/1.1", out)
+        self.assertEqual(cordon_fields(r.stdout).get("alpn"), "http/1.1", out)
+        # No ALPN offered: none negotiated, no failure.
+        r = self.openssl_client(port)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("No ALPN negotiated", r.stdout)
+        self.assertEqual(cordon_fields(r.stdout).get("alpn"), "none", r.stdout)
+
+    def test_key_update_openssl_client(self):
+        # s_client's "K" command sends KeyUpdate(update_requested): cordon must answer
+        # with its own KeyUpdate, and data must flow both ways under the new keys.
+        # ("k" updates s_client's sending key only.) One line per write: s_client
+        # reads a command only when it arrives on its own.
+        server, port = self.start_cordon_server(CERT["p256"], http=False)
+        client = Peer(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-tls1_3", "-CAfile",
+                       cert_file("ca.pem"), "-servername", "localhost", "-verify_return_error", "-msg"],
+                      "openssl s_client", interactive=True)
+        self.addCleanup(client.stop)
+        self.expect(client, r"^Verify return code: 0 \(ok\)", server)
+        client.send("first\n")
+        self.expect(client, r"^first$", server)
+        client.send("K\n")
+        self.expect(client, r"<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate", server)
+        client.send("second\n")
+        self.expect(client, r"^second$", server)
+        client.send("k\n")
+        self.expect(client, r"(?s)KEYUPDATE.*KEYUPDATE", server)
+        client.send("third\n")
+        self.expect(client, r"^third$", server)
+        client.close_stdin()  # s_client sends close_notify
+        self.expect(server, r"client sent close_notify after 19 bytes", client)
+        self.assertEqual(client.output().count("<<< TLS 1.3, Handshake [length 0005], KeyUpdate"), 1,
+                         client.describe())
+
+    def test_key_update_openssl_server(self):
+        # s_server's "K" asks cordon's client to update too; data flows both ways after.
+        require("openssl")
+        server, port, _ = self._start(
+            ["openssl", "s_server", "-tls1_3", "-cert", CERT["p384"].chain, "-key", CERT["p384"].key,
+             "-cert_chain", cert_file("intermediate.pem"), "-msg"], "openssl s_server", r"^ACCEPT$",
+            port_arg=lambda p: ["-accept", f"127.0.0.1:{p}"], interactive=True)
+        client = Peer([CORDON, "client", f"localhost:{port}", "--cafile", cert_file("ca.pem"), "--timeout", "10"],
+                      "cordon client", interactive=True)
+        self.addCleanup(client.stop)
+        self.expect(client, r"^---$", server)
+        client.send("ping\n")
+        self.expect(server, r"^ping$", client)
+        server.send("K\n")
+        self.expect(server, r"<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate", client)
+        server.send("pong\n")
+        self.expect(client, r"^pong$", server)
+        client.send("after\n")
+        self.expect(server, r"^after$", client)
+        client.close_stdin()  # cordon sends close_notify and waits for the server's
+        self.expect(server, r"(?i)<<< TLS 1\.3, Alert \[length 0002\], warning close_notify", client)
+        server.stop()
+        self.assertEqual(client.proc.wait(10), 0, client.describe())
+        self.assertNoSanitizerReport(client.output(), client.describe())
+
+    def test_sni_two_certificates(self):
+        sni = f"other.test={OTHER.chain}:{OTHER.key}"
+        server, port = self.start_cordon_server(CERT["p256"], "--sni", sni)
+        r = self.openssl_client(port, "-servername", "other.test", "-verify_hostname", "other.test",
+                                servername=None)
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertRegex(out, r"^subject=CN = other\.test$")
+        self.assertIn("Verification: OK", out)
+        self.assertEqual(cordon_fields(r.stdout).get("server name"), "other.test", out)
+
+        r = self.openssl_client(port, "-servername", "localhost", servername=None)
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, out)
+        self.assertRegex(out, r"^subject=CN = cordon test leaf P-256$")
+        # No SNI at all: the default certificate too.
+        r = self.openssl_client(port, "-noservername", servername=None)
+        out = r.stdout + r.stderr
+        self.assertRegex(out, r"^subject=CN = cordon test leaf P-256$")
+        self.assertEqual(cordon_fields(r.stdout).get("server name"), "none", out)
+
+        # And cordon's own client, reaching 127.0.0.1 by name.
+        _, c = self.cordon_client(port, host="127.0.0.1", servername="other.test")
+        self.assertEqual(c.subjects[:1], ["CN=other.test"], c.fields)
+        _, c = self.cordon_client(port, host="127.0.0.1", servername="cordon.test")
+        self.assertEqual(c.subjects[:1], ["CN=cordon test leaf P-256"], c.fields)
+
+
+# --- 3. Real clients -> cordon server -------------------------------------------------
+
+
+class OpenSslClientTests(InteropCase):
+    """openssl s_client -tls1_3 -> cordon server --http: every suite x group x certificate
+    type, suite and group forced on s_client (-ciphersuites, -groups)."""
+
+    peers_needed = ("openssl",)
+
+    def test_matrix(self):
+        for cert in CERT_TYPES:
+            server, port = self.start_cordon_server(cert)
+            for suite in SUITES:
+                for group in GROUPS:
+                    with self.subTest(cert=cert.name, suite=suite.name, group=group.cordon):
+                        r = self.openssl_client(port, "-ciphersuites", suite.name, "-groups", group.openssl)
+                        out = r.stdout + r.stderr
+                        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+                        self.assertIn(f"New, TLSv1.3, Cipher is {suite.name}", out)
+                        self.assertIn(f"Server Temp Key: {group.openssl_temp_key}", out)
+                        self.assertIn("Verification: OK", out)
+                        self.assertIn("Verify return code: 0 (ok)", out)
+                        self.assertRegex(out, rf"^subject=CN = {re.escape(cert.subject[3:])}$")
+                        # The HTTP body: cordon's view of the same session.
+                        self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+                        self.assertEqual(cordon_fields(r.stdout), {
+                            "protocol": "TLSv1.3", "cipher suite": suite.name, "group": group.cordon,
+                            "signature scheme": cert.scheme, "alpn": "none", "server name": "localhost",
+                            "hello retry request": "no"}, out)
+            server.stop()
+
+
+class GnuTlsClientTests(InteropCase):
+    """gnutls-cli -> cordon server --http, suite and group forced in the priority string."""
+
+    peers_needed = ("gnutls-cli",)
+
+    def test_subset(self):
+        servers = {}
+        for cert, suite, group in SUBSET:
+            with self.subTest(cert=cert.name, suite=suite.name, group=group.cordon):
+                if cert.name not in servers:
+                    servers[cert.name] = self.start_cordon_server(cert)
+                server, port = servers[cert.name]
+                priority = (f"NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+{suite.gnutls}"
+                            f":-GROUP-ALL:+{group.gnutls}")
+                r = self.gnutls_client(port, "--priority", priority)
+                out = r.stdout + r.stderr
+                self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+                self.assertIn("- Status: The certificate is trusted.", out)
+                self.assertIn(f"- Description: (TLS1.3-X.509)-({group.gnutls_kx})-({cert.gnutls_sig})-({suite.gnutls})",
+                              out)
+                self.assertIn("- Handshake was completed", out)
+                self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+                self.assertEqual(cordon_fields(r.stdout), {
+                    "protocol": "TLSv1.3", "cipher suite": suite.name, "group": group.cordon,
+                    "signature scheme": cert.scheme, "alpn": "none", "server name": "localhost",
+                    "hello retry request": "no"}, out)
+
+    def test_alpn(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--alpn", "h2,http/1.1")
+        r = self.gnutls_client(port, "--alpn", "http/1.1", "--alpn", "h2")
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("- Application protocol: h2", out)
+        self.assertEqual(cordon_fields(r.stdout).get("alpn"), "h2", out)
+
+
+class CurlClientTests(InteropCase):
+    """curl --cacert ca.pem https://localhost:PORT/ -> cordon server --http."""
+
+    peers_needed = ("curl",)
+
+    def curl(self, url, *args):
+        return self.run_command(["curl", "-sS", "--tlsv1.3", "--cacert", cert_file("ca.pem"),
+                                 "--max-time", "20", *args, url])
+
+    def test_subset(self):
+        servers = {}
+        for cert, suite, group in SUBSET:
+            with self.subTest(cert=cert.name, suite=suite.name, group=group.cordon):
+                if cert.name not in servers:
+                    servers[cert.name] = self.start_cordon_server(cert)
+                server, port = servers[cert.name]
+                r = self.curl(f"https://localhost:{port}/interop", "--tls13-ciphers", suite.name,
+                              "--curves", group.curl)
+                self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+                self.assertTrue(r.stdout.startswith("cordon server\n"), r.stdout)
+                self.assertIn("request: GET /interop HTTP/1.1", r.stdout)
+                self.assertEqual(cordon_fields(r.stdout), {
+                    "protocol": "TLSv1.3", "cipher suite": suite.name, "group": group.cordon,
+                    "signature scheme": cert.scheme, "alpn": "none", "server name": "localhost",
+                    "hello retry request": "no"}, r.stdout)
+
+    def test_ip_address_and_alpn(self):
+        # curl offers h2,http/1.1; a server that only speaks http/1.1 picks it. An IP
+        # address is matched against the certificate's IP SAN (and sent without SNI).
+        server, port = self.start_cordon_server(CERT["p256"], "--alpn", "http/1.1")
+        r = self.curl(f"https://127.0.0.1:{port}/")
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+        fields = cordon_fields(r.stdout)
+        self.assertEqual(fields.get("alpn"), "http/1.1", r.stdout)
+        self.assertEqual(fields.get("server name"), "none", r.stdout)
+
+    def test_wrong_ca_is_refused(self):
+        server, port = self.start_cordon_server(CERT["p256"])
+        r = self.run_command(["curl", "-sS", "--tlsv1.3", "--cacert", cert_file("untrusted-ca.pem"),
+                              "--max-time", "20", f"https://localhost:{port}/"])
+        self.assertEqual(r.returncode, 60, f"{r.stdout}\n{r.stderr}")  # CURLE_PEER_FAILED_VERIFICATION
+        self.assertIn("unable to get local issuer certificate", r.stderr)
+
+
+class PythonClientTests(InteropCase):
+    """Python's ssl module (OpenSSL underneath): TLS 1.3 only, ca.pem, check_hostname;
+    an echo round trip with cordon server (no --http)."""
+
+    def context(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_3
+        ctx.load_verify_locations(cert_file("ca.pem"))
+        self.assertTrue(ctx.check_hostname)
+        self.assertEqual(ctx.verify_mode, ssl.CERT_REQUIRED)
+        return ctx
+
+    def echo(self, port, payload, server_hostname="localhost", ctx=None):
+        ctx = ctx or self.context()
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
+            with ctx.wrap_socket(raw, server_hostname=server_hostname) as tls:
+                info = (tls.version(), tls.cipher()[0], tls.getpeercert()["subject"])
+                tls.sendall(payload)
+                received = bytearray()
+                while len(received) < len(payload):
+                    chunk = tls.recv(65536)
+                    if not chunk:
+                        break
+                    received += chunk
+                tls.unwrap()  # close_notify both ways
+        return info, bytes(received)
+
+    def test_echo_each_certificate(self):
+        payload = bytes(range(256)) * 512  # 128 KiB: several full records each way
+        for cert in CERT_TYPES:
+            with self.subTest(cert=cert.name):
+                server, port = self.start_cordon_server(cert, http=False)
+                (version, suite, subject), received = self.echo(port, payload)
+                self.assertEqual(version, "TLSv1.3")
+                self.assertIn(suite, SUITE)
+                self.assertEqual(subject, ((("commonName", cert.subject[3:]),),))
+                self.assertEqual(received, payload)
+                self.assertTrue(server.wait_for_output(rf"client sent close_notify after {len(payload)} bytes"),
+                                server.describe())
+                self.assertRegex(server.output(), rf"handshake ok: TLSv1\.3 {suite} \S+ {cert.scheme} ")
+
+    def test_each_suite(self):
+        # Python cannot pick TLS 1.3 suites; cordon's server does (--suite).
+        for suite in SUITES:
+            with self.subTest(suite=suite.name):
+                server, port = self.start_cordon_server(CERT["p256"], "--suite", suite.name, http=False)
+                (version, negotiated, _), received = self.echo(port, b"ping " + suite.name.encode())
+                self.assertEqual((version, negotiated), ("TLSv1.3", suite.name))
+                self.assertEqual(received, b"ping " + suite.name.encode())
+
+    def test_each_group(self):
+        # OpenSSL sends an x25519 share first: P-256 and P-384 cost a HelloRetryRequest.
+        for group in GROUPS:
+            with self.subTest(group=group.cordon):
+                server, port = self.start_cordon_server(CERT["p384"], "--group", group.cordon, http=False)
+                (version, _, _), received = self.echo(port, b"hello")
+                self.assertEqual(received, b"hello")
+                self.assertTrue(server.wait_for_output(rf"handshake ok: TLSv1\.3 \S+ {group.cordon} "),
+                                server.describe())
+
+    def test_hostname_mismatch_is_refused(self):
+        server, port = self.start_cordon_server(CERT["p256"], http=False)
+        with self.assertRaises(ssl.SSLCertVerificationError) as caught:
+            self.echo(port, b"x", server_hostname="wrong.test")
+        self.assertIn("Hostname mismatch", str(caught.exception))
+
+
+# --- 4. Failures: the right alert on the wire, a clear error from cordon ---------------
+
+
+class OpenSslFailureTests(InteropCase):
+    """Failed handshakes with OpenSSL: cordon's error and alert, and what OpenSSL saw."""
+
+    peers_needed = ("openssl",)
+
+    def client_fails(self, port, *args, servername=None):
+        r, _ = self.cordon_client(port, *args, servername=servername)
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stderr, r"^cordon: handshake failed: ", r.stdout)
+        return r.stderr
+
+    def test_expired_certificate(self):
+        server, port = self.start_openssl_server(EXPIRED)
+        err = self.client_fails(port)
+        self.assertIn("certificate has expired (certificate_expired, alert sent: certificate_expired", err)
+        self.assertTrue(server.wait_for_output(r"alert certificate expired.*SSL alert number 45"), server.describe())
+
+    def test_wrong_host_name(self):
+        server, port = self.start_openssl_server(CERT["p256"])
+        err = self.client_fails(port, servername="wrong.test")
+        self.assertIn("(certificate_name_mismatch, alert sent: bad_certificate", err)
+        self.assertTrue(server.wait_for_output(r"alert bad certificate.*SSL alert number 42"), server.describe())
+
+    def test_unknown_ca(self):
+        server, port = self.start_openssl_server(UNTRUSTED, intermediate=False)
+        err = self.client_fails(port)
+        self.assertIn("(unknown_issuer, alert sent: unknown_ca", err)
+        self.assertTrue(server.wait_for_output(r"tlsv1 alert unknown ca.*SSL alert number 48"), server.describe())
+
+    def test_no_common_group(self):
+        server, port = self.start_openssl_server(CERT["p256"], "-groups", "X25519")
+        err = self.client_fails(port, "--group", "P-256")
+        self.assertIn("(alert_received, alert sent: none / received: handshake_failure)", err)
+        self.assertTrue(server.wait_for_output(r"no suitable key share"), server.describe())
+
+    def test_no_common_suite(self):
+        server, port = self.start_openssl_server(CERT["p256"], "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256")
+        err = self.client_fails(port, "--suite", "TLS_AES_128_GCM_SHA256")
+        self.assertIn("(alert_received, alert sent: none / received: handshake_failure)", err)
+        self.assertTrue(server.wait_for_output(r"no shared cipher"), server.describe())
+
+    def test_no_common_alpn_openssl_server(self):
+        server, port = self.start_openssl_server(CERT["p256"], "-alpn", "http/1.1")
+        err = self.client_fails(port, "--alpn", "h2")
+        self.assertIn("(alert_received, alert sent: none / received: no_application_protocol)", err)
+        self.assertTrue(server.wait_for_output(r"no application protocol"), server.describe())
+
+    def test_no_common_alpn_cordon_server(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--alpn", "h2")
+        r = self.openssl_client(port, "-alpn", "http/1.1")
+        out = r.stdout + r.stderr
+        self.assertRegex(out, r"tlsv1 alert no application protocol.*SSL alert number 120")
+        self.assertTrue(server.wait_for_output(
+            r"handshake failed: .*\(no_application_protocol, alert sent: no_application_protocol / received: none\)"),
+            server.describe())
+
+    def test_no_common_group_cordon_server(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--group", "P-256")
+        r = self.openssl_client(port, "-groups", "X25519")
+        self.assertRegex(r.stdout + r.stderr, r"alert handshake failure.*SSL alert number 40")
+        self.assertTrue(server.wait_for_output(
+            r"handshake failed: .*\(handshake_failure, alert sent: handshake_failure / received: none\)"),
+            server.describe())
+
+    def test_no_common_suite_cordon_server(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--suite", "TLS_AES_256_GCM_SHA384")
+        r = self.openssl_client(port, "-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256")
+        self.assertRegex(r.stdout + r.stderr, r"alert handshake failure.*SSL alert number 40")
+        self.assertTrue(server.wait_for_output(
+            r"handshake failed: .*\(handshake_failure, alert sent: handshake_failure / received: none\)"),
+            server.describe())
+
+    def test_client_rejects_cordon_certificate(self):
+        # s_client refuses the untrusted chain and sends unknown_ca. It does so before it
+        # has switched to its handshake keys, i.e. as a plaintext alert record, which a
+        # TLS 1.3 server must still read as the client's reason (as OpenSSL and rustls do).
+        server, port = self.start_cordon_server(UNTRUSTED)
+        r = self.openssl_client(port)
+        out = r.stdout + r.stderr
+        self.assertNotEqual(r.returncode, 0, out)
+        self.assertIn("Verify return code: 20 (unable to get local issuer certificate)", out)
+        self.assertTrue(server.wait_for_output(
+            r"handshake failed: .*\(alert_received, alert sent: none / received: unknown_ca\)"),
+            server.describe())
+
+
+class GnuTlsFailureTests(InteropCase):
+    """Failed handshakes with GnuTLS: cordon's error and alert, and what GnuTLS saw."""
+
+    peers_needed = ("gnutls-cli", "gnutls-serv")
+
+    def test_untrusted_cordon_certificate(self):
+        server, port = self.start_cordon_server(UNTRUSTED)
+        r = self.gnutls_client(port)
+        out = r.stdout + r.stderr
+        self.assertNotEqual(r.returncode, 0, out)
+        self.assertIn("The certificate is NOT trusted", out)
+        self.assertIn("The certificate issuer is unknown", out)
+        # GnuTLS reports a verification failure as bad_certificate.
+        self.assertTrue(server.wait_for_output(
+            r"handshake failed: .*\(alert_received, alert sent: none / received: bad_certificate\)"),
+            server.describe())
+
+    def test_no_common_alpn_cordon_server(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--alpn", "h2")
+        r = self.gnutls_client(port, "--alpn", "http/1.1")
+        out = r.stdout + r.stderr
+        self.assertNotEqual(r.returncode, 0, out)
+        self.assertIn("Received alert [120]", out)
+        self.assertTrue(server.wait_for_output(r"alert sent: no_application_protocol"), server.describe())
+
+    def test_expired_gnutls_certificate(self):
+        # -d 5 makes gnutls-serv log the alerts it receives.
+        server, port = self.start_gnutls_server(EXPIRED, "NORMAL:-VERS-ALL:+VERS-TLS1.3", "-d", "5")
+        r, _ = self.cordon_client(port)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("(certificate_expired, alert sent: certificate_expired", r.stderr)
+        self.assertTrue(server.wait_for_output(r"Alert\[2\|45\] - Certificate is expired - was received"),
+                        server.describe())
+
+    def test_unknown_ca_gnutls_server(self):
+        server, port = self.start_gnutls_server(UNTRUSTED, "NORMAL:-VERS-ALL:+VERS-TLS1.3", "-d", "5")
+        r, _ = self.cordon_client(port)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("(unknown_issuer, alert sent: unknown_ca", r.stderr)
+        self.assertTrue(server.wait_for_output(r"Alert\[2\|48\] - CA is unknown - was received"),
+                        server.describe())
+
+
+# --- 5. Key log -----------------------------------------------------------------------
+
+
+def read_key_log(path):
+    """{(label, client_random): secret} from an NSS key log file."""
+    entries = {}
+    with open(path, encoding="ascii") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split(" ")
+            if len(parts) != 3 or not re.fullmatch(r"[0-9a-f]{64}", parts[1]) or \
+                    not re.fullmatch(r"(?:[0-9a-f]{2})+", parts[2]):
+                raise AssertionError(f"malformed key log line in {path}: {line!r}")
+            entries[(parts[0], parts[1])] = parts[2]
+    return entries
+
+
+TLS13_LABELS = ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"]
+
+
+class KeyLogTests(InteropCase):
+    """cordon's --keylog lines equal OpenSSL's -keylogfile lines for the same handshake."""
+
+    peers_needed = ("openssl",)
+
+    def compare(self, ours_path, theirs_path, secret_len):
+        ours, theirs = read_key_log(ours_path), read_key_log(theirs_path)
+        randoms = {r for (_, r) in ours}
+        self.assertEqual(len(randoms), 1, f"one handshake expected in cordon's key log: {ours}")
+        (random,) = randoms
+        for label in TLS13_LABELS:
+            self.assertIn((label, random), ours, f"cordon logged no {label}")
+            self.assertIn((label, random), theirs, f"OpenSSL logged no {label} for client random {random}")
+            self.assertEqual(len(ours[(label, random)]), 2 * secret_len, label)
+            self.assertEqual(ours[(label, random)], theirs[(label, random)], label)
+        # Anything else both logged (EXPORTER_SECRET, ...) agrees as well.
+        for key in ours.keys() & theirs.keys():
+            self.assertEqual(ours[key], theirs[key], key[0])
+
+    def test_cordon_client(self):
+        for suite, group, secret_len in [("TLS_AES_128_GCM_SHA256", "x25519", 32),
+                                         ("TLS_AES_256_GCM_SHA384", "secp384r1", 48)]:
+            with self.subTest(suite=suite):
+                ours, theirs = os.path.join(self.tmp, f"cordon-{suite}.keys"), os.path.join(self.tmp, f"openssl-{suite}.keys")
+                # -groups P-384 on the server: the secrets after a HelloRetryRequest too.
+                server, port = self.start_openssl_server(CERT["p256"], "-keylogfile", theirs,
+                                                         "-ciphersuites", suite, "-groups", GROUP[group].openssl)
+                r, out = self.cordon_client(port, "--keylog", ours)
+                self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+                self.assertEqual(out.get("cipher suite"), suite)
+                server.stop()  # flushes its key log
+                self.compare(ours, theirs, secret_len)
+
+    def test_cordon_server(self):
+        ours, theirs = os.path.join(self.tmp, "cordon.keys"), os.path.join(self.tmp, "openssl.keys")
+        server, port = self.start_cordon_server(CERT["ed25519"], "--keylog", ours)
+        r = self.openssl_client(port, "-keylogfile", theirs, "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256")
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+        server.stop()
+        self.compare(ours, theirs, 32)
+
+
+def main():
+    global CORDON, CERTS
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cordon", required=True, help="the cordon CLI binary")
+    parser.add_argument("--certs", required=True, help="tests/data/certs")
+    args, rest = parser.parse_known_args()
+    CORDON = os.path.abspath(args.cordon)
+    CERTS = os.path.abspath(args.certs)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
