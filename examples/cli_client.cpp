@@ -39,6 +39,9 @@ public:
     }
 };
 
+const char* const short_usage =
+    "usage: cordon client HOST[:PORT] [options]   (`cordon client --help` lists them)\n";
+
 struct ClientOptions {
     std::string host;
     std::uint16_t port = 443;
@@ -161,17 +164,17 @@ int client_command(int argc, char** argv) {
             return 0;
         }
         if (parse_common(args, opt.common, error)) {
-            if (!error.empty()) return bad_usage(error, usage.c_str());
+            if (!error.empty()) return bad_usage(error, short_usage);
             continue;
         }
         if (name == "--cafile" || name == "--servername" || name == "--request") {
             auto v = args.value();
-            if (!v) return bad_usage(std::string(name) + " needs a value", usage.c_str());
+            if (!v) return bad_usage(std::string(name) + " needs a value", short_usage);
             if (name == "--cafile") opt.cafile = *v;
             else if (name == "--servername") opt.servername = *v;
             else {
                 opt.request = unescape(*v);
-                if (!opt.request) return bad_usage("bad escape in --request", usage.c_str());
+                if (!opt.request) return bad_usage("bad escape in --request", short_usage);
             }
         } else if (name == "--no-verify") {
             opt.no_verify = true;
@@ -179,13 +182,13 @@ int client_command(int argc, char** argv) {
             opt.quiet = true;
         } else if (!args.is_option() && !have_target) {
             if (!split_host_port(name, opt.host, opt.port))
-                return bad_usage("bad HOST:PORT \"" + std::string(name) + "\" (IPv6: [::1]:4433)", usage.c_str());
+                return bad_usage("bad HOST:PORT \"" + std::string(name) + "\" (IPv6: [::1]:4433)", short_usage);
             have_target = true;
         } else {
-            return bad_usage("unexpected argument \"" + std::string(name) + "\"", usage.c_str());
+            return bad_usage("unexpected argument \"" + std::string(name) + "\"", short_usage);
         }
     }
-    if (!have_target) return bad_usage("client needs HOST:PORT", usage.c_str());
+    if (!have_target) return bad_usage("client needs HOST:PORT", short_usage);
 
     // Configuration.
     tls::ClientSettings settings;

@@ -34,6 +34,9 @@ std::string server_usage() {
     return std::string(server_usage_text) + common_options_usage + "                       (default 10)\n";
 }
 
+const char* const short_usage =
+    "usage: cordon server --cert CHAIN.pem --key KEY.pem [options]   (`cordon server --help` lists them)\n";
+
 struct SniEntry {
     std::string name;
     std::shared_ptr<const tls::CertifiedKey> key;
@@ -210,19 +213,19 @@ int server_command(int argc, char** argv) {
             return 0;
         }
         if (parse_common(args, opt.common, error)) {
-            if (!error.empty()) return bad_usage(error, usage.c_str());
+            if (!error.empty()) return bad_usage(error, short_usage);
             continue;
         }
         if (name == "--cert" || name == "--key" || name == "--host" || name == "--port" || name == "--sni") {
             auto v = args.value();
-            if (!v) return bad_usage(std::string(name) + " needs a value", usage.c_str());
+            if (!v) return bad_usage(std::string(name) + " needs a value", short_usage);
             if (name == "--cert") opt.cert = *v;
             else if (name == "--key") opt.key = *v;
             else if (name == "--host") opt.host = *v;
             else if (name == "--sni") opt.sni.push_back(*v);
             else {
                 auto port = parse_port(*v);
-                if (!port) return bad_usage("bad --port \"" + *v + "\"", usage.c_str());
+                if (!port) return bad_usage("bad --port \"" + *v + "\"", short_usage);
                 opt.port = *port;
             }
         } else if (name == "--http") {
@@ -230,10 +233,10 @@ int server_command(int argc, char** argv) {
         } else if (name == "--once") {
             opt.once = true;
         } else {
-            return bad_usage("unexpected argument \"" + std::string(name) + "\"", usage.c_str());
+            return bad_usage("unexpected argument \"" + std::string(name) + "\"", short_usage);
         }
     }
-    if (opt.cert.empty() || opt.key.empty()) return bad_usage("server needs --cert and --key", usage.c_str());
+    if (opt.cert.empty() || opt.key.empty()) return bad_usage("server needs --cert and --key", short_usage);
     if (opt.host.size() > 2 && opt.host.front() == '[' && opt.host.back() == ']')
         opt.host = opt.host.substr(1, opt.host.size() - 2);
 
@@ -250,7 +253,7 @@ int server_command(int argc, char** argv) {
         auto colon = spec.rfind(':');
         if (eq == std::string::npos || eq == 0 || colon == std::string::npos || colon < eq + 2 ||
             colon + 1 == spec.size())
-            return bad_usage("bad --sni \"" + spec + "\" (NAME=CHAIN.pem:KEY.pem)", usage.c_str());
+            return bad_usage("bad --sni \"" + spec + "\" (NAME=CHAIN.pem:KEY.pem)", short_usage);
         std::string chain = spec.substr(eq + 1, colon - eq - 1), key = spec.substr(colon + 1);
         auto entry = tls::CertifiedKey::from_files(chain, key, opt.common.provider);
         if (!entry) return fail("cannot load " + chain + " / " + key + ": " + describe(entry.error()));
