@@ -265,6 +265,9 @@ Result<void> ServerHandshake::on_client_hello(ConnectionCore& core, Bytes body, 
         TLS_TRY_ASSIGN(cookie, parse_cookie(*data));
         if (!std::equal(cookie.begin(), cookie.end(), retry->cookie.begin(), retry->cookie.end()))
             return Error{ErrorCode::illegal_parameter, "the second ClientHello does not echo the cookie"};
+    } else if (ch.extensions.contains(ExtensionType::cookie)) {
+        // A cookie only ever echoes a HelloRetryRequest's; this server sent none.
+        return Error{ErrorCode::illegal_parameter, "a ClientHello carries a cookie the server never sent"};
     }
     if (!choices.client_share) return send_hello_retry_request(core, ch, choices, raw);
     return send_server_flight(core, ch, choices, raw);

@@ -225,3 +225,28 @@ TEST_CASE("a TLS 1.2 ServerHello is protocol_version, or illegal_parameter with 
     CHECK(alert[0] == 0x15);
     CHECK(alert[6] == (sentinel ? 47 : 70));
 }
+
+TEST_CASE("a first ClientHello with a cookie the server never sent is illegal_parameter", "[api]") {
+    auto client = Connection::client(test::client_config(), "localhost");
+    REQUIRE(client);
+    auto out = client->pending_output();
+    std::vector<std::uint8_t> ch_record(out.begin(), out.end());
+    auto ch = tls::handshake::ClientHello::parse(Bytes(ch_record.data() + 9, ch_record.size() - 9));
+    REQUIRE(ch);
+    std::vector<tls::handshake::Extension> extensions(ch->extensions.all().begin(), ch->extensions.all().end());
+    const std::uint8_t cookie[] = {0x00, 0x03, 'a', 'b', 'c'};
+    extensions.push_back({tls::handshake::ExtensionType::cookie, Bytes(cookie, sizeof cookie)});
+    std::vector<std::uint8_t> message(1024);
+    tls::codec::Writer w(message);
+    tls::handshake::write_client_hello(w, *ch, extensions);
+    message.resize(*w.finish());
+    std::vector<std::uint8_t> record = {0x16, 0x03, 0x01, static_cast<std::uint8_t>(message.size() >> 8),
+                                        static_cast<std::uint8_t>(message.size())};
+    for (auto b : message) record.push_back(b);
+
+    auto server = Connection::server(test::server_config());
+    REQUIRE(server);
+    server->feed(record);
+    REQUIRE(server->state() == Connection::State::failed);
+    CHECK(server->error()->code == tls::ErrorCode::illegal_parameter);
+}
