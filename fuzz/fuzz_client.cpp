@@ -1,0 +1,19 @@
+// A TLS 1.3 client connection (cordon_fuzz::FuzzClient: deterministic RNG,
+// fixed clock, trusting the test PKI's root) fed the fuzzer input as
+// everything the server sent, in input-chosen chunks. Layout and shared loop:
+// fuzz_connection.hpp.
+//
+// Invariants checked (a violation aborts, so libFuzzer keeps the input):
+//  - no crash, leak, hang or UB, whatever the server sends;
+//  - failed exactly when error() is set; an established connection reports
+//    TLS 1.3, a suite, a group, a signature scheme and the server's chain;
+//  - feed() never takes more than offered and refuses bytes only once ended;
+//  - the bytes fed in the planned chunks and fed at once give the same output,
+//    the same application data, the same final state and the same error.
+#include "fuzz_connection.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static cordon_fuzz::FuzzClient client;
+    cordon_fuzz::run_both_ways(data, size, [] { return client.connect(); });
+    return 0;
+}
