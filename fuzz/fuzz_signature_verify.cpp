@@ -5,6 +5,8 @@
 //   u8   kind        % 3: 0 RSA, 1 EC, 2 Ed25519
 //   u8   curve       EC only, % 6: secp256r1, secp384r1, secp521r1, x25519, x448, 0xfafa
 //   u8   pss         explicit RSASSA-PSS: bits 0-1 hash, bits 2-3 MGF1 hash (HashAlgorithm order),
+//                    bit 4: the RSA key is an id-RSASSA-PSS one (pss_only), bit 5: with these
+//                    parameters as its own (pss_params),
 //                    bit 7 set: the salt size below is SIZE_MAX - salt (overflow checks)
 //   u16  salt        explicit RSASSA-PSS salt length
 //   u16+ key         RSA modulus (at most 1100 bytes) / EC point / Ed25519 key
@@ -52,7 +54,8 @@ bool documented_failure(const Result<void>& r) {
         case ErrorCode::invalid_public_key:
         case ErrorCode::weak_key:
         case ErrorCode::decode_error:
-        case ErrorCode::unsupported:  // explicit PSS parameters naming SHA-1
+        case ErrorCode::unsupported:        // explicit PSS parameters naming SHA-1
+        case ErrorCode::illegal_parameter:  // an RSA scheme or parameters the key's type does not allow
             return true;
         default:
             return false;
@@ -129,14 +132,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Bytes message = in.field(max_message_bytes);
     const Bytes signature = in.rest();
 
+    const RsaPssParams params{static_cast<HashAlgorithm>(pss & 3), static_cast<HashAlgorithm>((pss >> 2) & 3),
+                              salt_size};
     PublicKey key;
     switch (kind) {
-        case 0: key = RsaPublicKey{key_bytes, exponent}; break;
+        case 0: {
+            RsaPublicKey rsa{key_bytes, exponent};
+            rsa.pss_only = (pss & 0x10) != 0;
+            if (pss & 0x20) rsa.pss_params = params;
+            key = rsa;
+            break;
+        }
         case 1: key = EcPublicKey{curve, key_bytes}; break;
         default: key = Ed25519PublicKey{key_bytes}; break;
     }
-    const RsaPssParams params{static_cast<HashAlgorithm>(pss & 3), static_cast<HashAlgorithm>((pss >> 2) & 3),
-                              salt_size};
 
     Verdict verdicts[32];
     std::size_t verdict_count = 0;

@@ -44,7 +44,8 @@ const CryptoProvider& default_provider() noexcept {
         &sodium::ed25519_verifier,  // only libsodium offers Ed25519
         &mbedtls::ecdsa_p256_sha256,   &mbedtls::ecdsa_p384_sha384,   &mbedtls::rsa_pss_rsae_sha256,
         &mbedtls::rsa_pss_rsae_sha384, &mbedtls::rsa_pss_rsae_sha512, &mbedtls::rsa_pkcs1_sha256,
-        &mbedtls::rsa_pkcs1_sha384,    &mbedtls::rsa_pkcs1_sha512,
+        &mbedtls::rsa_pkcs1_sha384,    &mbedtls::rsa_pkcs1_sha512,    &mbedtls::rsa_pss_pss_sha256,
+        &mbedtls::rsa_pss_pss_sha384,  &mbedtls::rsa_pss_pss_sha512,
     };
     static const SigningKeyFactory* const keys[] = {&sodium::ed25519_keys, &mbedtls::ecdsa_keys, &mbedtls::rsa_keys};
     // Key files only, never on a hot path: mbedTLS' AES and 3DES, and cordon's own

@@ -15,7 +15,8 @@ TEST_CASE("The default provider offers everything TLS 1.3 and 1.2 need", "[provi
                    SignatureScheme::ecdsa_secp384r1_sha384, SignatureScheme::rsa_pss_rsae_sha256,
                    SignatureScheme::rsa_pss_rsae_sha384, SignatureScheme::rsa_pss_rsae_sha512,
                    SignatureScheme::rsa_pkcs1_sha256, SignatureScheme::rsa_pkcs1_sha384,
-                   SignatureScheme::rsa_pkcs1_sha512})
+                   SignatureScheme::rsa_pkcs1_sha512, SignatureScheme::rsa_pss_pss_sha256,
+                   SignatureScheme::rsa_pss_pss_sha384, SignatureScheme::rsa_pss_pss_sha512})
         CHECK(p.find(s) != nullptr);
     CHECK(p.rsa_pss != nullptr);
     CHECK(p.rng != nullptr);

@@ -270,8 +270,10 @@ TEST_CASE("Wycheproof ECDH P-384 (SPKI)", "[wycheproof][kx]") {
 
 // Runs a signature file: for each provider that has `scheme`, each case through
 // verifier->verify with the key the group gives, checking the SPKI form too.
+// as_pss_key relabels the (rsaEncryption) RSA key as an id-RSASSA-PSS one, for
+// the rsa_pss_pss_* verifiers: the same arithmetic, only the key type differs.
 template <class MakeKey>
-void run_signature(const std::string& file, SignatureScheme scheme, MakeKey make_key) {
+void run_signature(const std::string& file, SignatureScheme scheme, MakeKey make_key, bool as_pss_key = false) {
     const json doc = test::load_wycheproof(file);
     int providers_run = 0;
     for (const auto& [pname, provider] : test::all_providers()) {
@@ -287,6 +289,10 @@ void run_signature(const std::string& file, SignatureScheme scheme, MakeKey make
             auto parsed = tls::x509::parse_subject_public_key_info(der);
             REQUIRE(parsed.ok());
             REQUIRE(parsed->index() == key.index());
+            if (as_pss_key) {
+                std::get<RsaPublicKey>(key).pss_only = true;
+                std::get<RsaPublicKey>(*parsed).pss_only = true;
+            }
             for (const auto& tc : group["tests"]) {
                 ByteVec msg = hex(tc["msg"]), sig = hex(tc["sig"]);
                 auto r = verifier->verify(key, msg, sig);
@@ -338,6 +344,12 @@ TEST_CASE("Wycheproof RSA-PSS SHA-256 (rsa_pss_rsae_sha256)", "[wycheproof][sign
 }
 TEST_CASE("Wycheproof RSA-PSS SHA-384 (rsa_pss_rsae_sha384)", "[wycheproof][signature]") {
     run_signature("extra/rsa_pss_2048_sha384_mgf1_48_test.json", SignatureScheme::rsa_pss_rsae_sha384, rsa_key);
+}
+TEST_CASE("Wycheproof RSA-PSS SHA-256 with an RSASSA-PSS key (rsa_pss_pss_sha256)", "[wycheproof][signature]") {
+    run_signature("rsa_pss_2048_sha256_mgf1_32_test.json", SignatureScheme::rsa_pss_pss_sha256, rsa_key, true);
+}
+TEST_CASE("Wycheproof RSA-PSS SHA-384 with an RSASSA-PSS key (rsa_pss_pss_sha384)", "[wycheproof][signature]") {
+    run_signature("extra/rsa_pss_2048_sha384_mgf1_48_test.json", SignatureScheme::rsa_pss_pss_sha384, rsa_key, true);
 }
 
 // RSASSA-PSS with explicit parameters (as X.509 may carry them), every file.

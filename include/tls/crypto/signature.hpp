@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <variant>
 
 #include "tls/crypto/algorithms.hpp"
@@ -20,10 +21,26 @@ namespace tls::crypto {
 inline constexpr std::size_t rsa_min_bits = 2048;
 inline constexpr std::size_t rsa_max_bits = 8192;
 
+// RSASSA-PSS with explicit parameters, as X.509 RSASSA-PSS-params can state them.
+struct RsaPssParams {
+    HashAlgorithm hash;
+    HashAlgorithm mgf1_hash;
+    std::size_t salt_size;
+};
+
 // Big-endian unsigned integers (leading zeros allowed).
+//
+// pss_only marks an id-RSASSA-PSS key (RFC 4055 1.2), as opposed to an
+// rsaEncryption one: it makes RSASSA-PSS signatures only, so in TLS 1.3 the
+// rsa_pss_pss_* schemes and never rsa_pss_rsae_* or rsa_pkcs1_* (RFC 8446 4.2.3).
+// pss_params are the key's RSASSA-PSS-params when its AlgorithmIdentifier states
+// them (RFC 4055 3.1): then only that hash and MGF1 hash, with a salt of at least
+// salt_size bytes (RFC 4055 3.3). Both are set by the SPKI and key file parsers.
 struct RsaPublicKey {
     Bytes modulus;
     Bytes exponent;
+    bool pss_only = false;
+    std::optional<RsaPssParams> pss_params = std::nullopt;
 };
 // curve is secp256r1 or secp384r1; point is the uncompressed X9.62 encoding.
 struct EcPublicKey {
@@ -36,30 +53,30 @@ struct Ed25519PublicKey {
 using PublicKey = std::variant<RsaPublicKey, EcPublicKey, Ed25519PublicKey>;
 
 // Verifies one TLS signature scheme. message is the whole signed content (the
-// verifier hashes it). Fails with bad_signature, invalid_public_key, weak_key or
-// decode_error (a malformed ECDSA DER signature).
+// verifier hashes it). Fails with bad_signature, invalid_public_key, weak_key,
+// decode_error (a malformed ECDSA DER signature) or illegal_parameter (an RSA
+// scheme that does not fit the key's type, see check_rsa_scheme()).
 struct SignatureVerifier {
     SignatureScheme scheme;
     const char* backend;
     Result<void> (*verify)(const PublicKey& key, Bytes message, Bytes signature) noexcept;
 };
 
-// RSASSA-PSS with explicit parameters, as X.509 RSASSA-PSS-params can state them.
-struct RsaPssParams {
-    HashAlgorithm hash;
-    HashAlgorithm mgf1_hash;
-    std::size_t salt_size;
-};
+// RSASSA-PSS with explicit parameters (X.509 signatures). An id-RSASSA-PSS key
+// with parameters refuses others (check_rsa_pss_params()).
 struct RsaPssVerifier {
     const char* backend;
     Result<void> (*verify)(const RsaPublicKey& key, const RsaPssParams& params, Bytes message,
                            Bytes signature) noexcept;
 };
 
-// Private key components, as the key-file parsers produce them.
+// Private key components, as the key-file parsers produce them. pss_only and
+// pss_params as in RsaPublicKey (a PKCS#8 key with the id-RSASSA-PSS algorithm).
 struct RsaPrivateKey {
     Bytes modulus, public_exponent, private_exponent, prime1, prime2, exponent1, exponent2,
         coefficient;
+    bool pss_only = false;
+    std::optional<RsaPssParams> pss_params = std::nullopt;
 };
 struct EcPrivateKey {
     NamedGroup curve;
@@ -92,5 +109,18 @@ struct SigningKeyFactory {
     bool (*can_load)(const PrivateKey& key) noexcept;
     Result<std::unique_ptr<SigningKey>> (*load)(const PrivateKey& key) noexcept;
 };
+
+// The key-type rule for the RSA schemes, for every verifier and signer of
+// them: rsa_pss_pss_* need an id-RSASSA-PSS key (pss_only) whose parameters, if
+// any, allow the scheme's hash as hash and MGF1 hash and its length as salt;
+// rsa_pss_rsae_* and rsa_pkcs1_* need an rsaEncryption key (RFC 8446 4.2.3,
+// 4.4.3). illegal_parameter "signature scheme does not match the key type"
+// otherwise. Schemes that are not RSA ones pass (other checks cover them).
+Result<void> check_rsa_scheme(const RsaPublicKey& key, SignatureScheme scheme) noexcept;
+
+// Whether explicit RSASSA-PSS parameters are within the key's: any for an
+// rsaEncryption key or an id-RSASSA-PSS key without parameters; otherwise the
+// same hash and MGF1 hash and a salt no shorter (RFC 4055 3.3). illegal_parameter if not.
+Result<void> check_rsa_pss_params(const RsaPublicKey& key, const RsaPssParams& params) noexcept;
 
 }  // namespace tls::crypto

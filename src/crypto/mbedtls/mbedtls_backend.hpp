@@ -29,6 +29,9 @@ extern const SignatureVerifier rsa_pkcs1_sha512;
 extern const SignatureVerifier rsa_pss_rsae_sha256;
 extern const SignatureVerifier rsa_pss_rsae_sha384;
 extern const SignatureVerifier rsa_pss_rsae_sha512;
+extern const SignatureVerifier rsa_pss_pss_sha256;  // id-RSASSA-PSS keys only
+extern const SignatureVerifier rsa_pss_pss_sha384;
+extern const SignatureVerifier rsa_pss_pss_sha512;
 extern const RsaPssVerifier rsa_pss_with_params;
 
 extern const BlockCipherDescriptor aes128_cbc;
@@ -38,8 +41,9 @@ extern const BlockCipherDescriptor des_ede3_cbc;
 extern const SigningKeyFactory ecdsa_keys;
 extern const SigningKeyFactory rsa_keys;
 
-// Generates an RSA private key (for tests and tools; exponent 65537).
-Result<std::unique_ptr<SigningKey>> generate_rsa_key(std::size_t bits, Rng& rng) noexcept;
+// Generates an RSA private key (for tests and tools; exponent 65537), an
+// id-RSASSA-PSS one without parameters if pss_only.
+Result<std::unique_ptr<SigningKey>> generate_rsa_key(std::size_t bits, Rng& rng, bool pss_only = false) noexcept;
 
 // mbedTLS-style RNG callback over a cordon Rng (p_rng is an Rng*).
 int rng_callback(void* p_rng, unsigned char* out, std::size_t size);

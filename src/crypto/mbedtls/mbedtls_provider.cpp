@@ -12,7 +12,8 @@ const CryptoProvider& mbedtls_provider() noexcept {
     static const SignatureVerifier* const verifiers[] = {
         &mbedtls::ecdsa_p256_sha256,   &mbedtls::ecdsa_p384_sha384,   &mbedtls::rsa_pss_rsae_sha256,
         &mbedtls::rsa_pss_rsae_sha384, &mbedtls::rsa_pss_rsae_sha512, &mbedtls::rsa_pkcs1_sha256,
-        &mbedtls::rsa_pkcs1_sha384,    &mbedtls::rsa_pkcs1_sha512,
+        &mbedtls::rsa_pkcs1_sha384,    &mbedtls::rsa_pkcs1_sha512,    &mbedtls::rsa_pss_pss_sha256,
+        &mbedtls::rsa_pss_pss_sha384,  &mbedtls::rsa_pss_pss_sha512,
     };
     static const SigningKeyFactory* const keys[] = {&mbedtls::ecdsa_keys, &mbedtls::rsa_keys};
     static const BlockCipherDescriptor* const ciphers[] = {&mbedtls::aes128_cbc, &mbedtls::aes256_cbc,

@@ -7,6 +7,7 @@
 
 #include <mutex>
 #include <new>
+#include <optional>
 #include <vector>
 
 #include "crypto/mbedtls/mbedtls_backend.hpp"
@@ -81,11 +82,9 @@ Bytes digest_info_prefix(HashAlgorithm h) noexcept {
     return {};
 }
 
-Result<void> verify_pkcs1(HashAlgorithm h, const PublicKey& key, Bytes message, Bytes signature) noexcept {
-    const auto* rsa_key = std::get_if<RsaPublicKey>(&key);
-    if (rsa_key == nullptr) return Error{ErrorCode::invalid_public_key, "RSA scheme needs an RSA key"};
+Result<void> verify_pkcs1(HashAlgorithm h, const RsaPublicKey& key, Bytes message, Bytes signature) noexcept {
     RsaContext rsa;
-    TLS_TRY(import_public(*rsa_key, rsa));
+    TLS_TRY(import_public(key, rsa));
     const std::size_t k = rsa.ctx.len;
     // RFC 8017 8.2.2 step 1: the signature is exactly k bytes.
     if (signature.size() != k) return rsa_failed;
@@ -125,8 +124,10 @@ void mgf1_xor(const HashDescriptor& hash, Bytes seed, MutableBytes out) noexcept
 
 // RSASSA-PSS-VERIFY with EMSA-PSS-VERIFY (RFC 8017 8.1.2 and 9.1.2), written
 // out here because mbedTLS 2.28 assumes the message hash and the MGF1 hash are
-// the same; mbedTLS supplies only the RSA public operation.
+// the same; mbedTLS supplies only the RSA public operation. An id-RSASSA-PSS
+// key with parameters takes only parameters within them.
 Result<void> verify_pss(const RsaPublicKey& key, const RsaPssParams& params, Bytes message, Bytes signature) noexcept {
+    TLS_TRY(check_rsa_pss_params(key, params));
     // SHA-1 is refused by policy, also as the MGF1 hash.
     if (params.hash == HashAlgorithm::sha1 || params.mgf1_hash == HashAlgorithm::sha1)
         return Error{ErrorCode::unsupported, "RSASSA-PSS with SHA-1 is not accepted"};
@@ -173,17 +174,40 @@ Result<void> verify_pss(const RsaPublicKey& key, const RsaPssParams& params, Byt
     return success();
 }
 
-// rsa_pss_rsae_*: salt length equal to the hash length, MGF1 with the same hash (RFC 8446 4.2.3).
-template <HashAlgorithm H>
-Result<void> verify_pss_scheme(const PublicKey& key, Bytes message, Bytes signature) noexcept {
-    const auto* rsa_key = std::get_if<RsaPublicKey>(&key);
-    if (rsa_key == nullptr) return Error{ErrorCode::invalid_public_key, "RSA scheme needs an RSA key"};
-    return verify_pss(*rsa_key, RsaPssParams{H, H, hash_output_size(H)}, message, signature);
+// The hash of a TLS RSA scheme.
+constexpr HashAlgorithm rsa_scheme_hash(SignatureScheme s) noexcept {
+    switch (s) {
+        case SignatureScheme::rsa_pkcs1_sha384:
+        case SignatureScheme::rsa_pss_rsae_sha384:
+        case SignatureScheme::rsa_pss_pss_sha384: return HashAlgorithm::sha384;
+        case SignatureScheme::rsa_pkcs1_sha512:
+        case SignatureScheme::rsa_pss_rsae_sha512:
+        case SignatureScheme::rsa_pss_pss_sha512: return HashAlgorithm::sha512;
+        default: return HashAlgorithm::sha256;
+    }
 }
 
-template <HashAlgorithm H>
+// The key of a TLS RSA scheme: an RSA key of the type the scheme names (rsae or pss).
+Result<const RsaPublicKey*> scheme_key(const PublicKey& key, SignatureScheme scheme) noexcept {
+    const auto* rsa_key = std::get_if<RsaPublicKey>(&key);
+    if (rsa_key == nullptr) return Error{ErrorCode::invalid_public_key, "RSA scheme needs an RSA key"};
+    TLS_TRY(check_rsa_scheme(*rsa_key, scheme));
+    return rsa_key;
+}
+
+// rsa_pss_rsae_* and rsa_pss_pss_*: salt length equal to the hash length, MGF1
+// with the same hash (RFC 8446 4.2.3).
+template <SignatureScheme S>
+Result<void> verify_pss_scheme(const PublicKey& key, Bytes message, Bytes signature) noexcept {
+    constexpr HashAlgorithm h = rsa_scheme_hash(S);
+    TLS_TRY_ASSIGN(rsa_key, scheme_key(key, S));
+    return verify_pss(*rsa_key, RsaPssParams{h, h, hash_output_size(h)}, message, signature);
+}
+
+template <SignatureScheme S>
 Result<void> verify_pkcs1_scheme(const PublicKey& key, Bytes message, Bytes signature) noexcept {
-    return verify_pkcs1(H, key, message, signature);
+    TLS_TRY_ASSIGN(rsa_key, scheme_key(key, S));
+    return verify_pkcs1(rsa_scheme_hash(S), *rsa_key, message, signature);
 }
 
 class RsaSigningKey final : public SigningKey {
@@ -201,12 +225,19 @@ public:
                mbedtls_mpi_write_binary(&rsa.ctx.E, e_.data(), e_.size()) == 0;
     }
 
-    bool supports(SignatureScheme scheme) const noexcept override { return scheme_hash(scheme) != nullptr; }
+    // The scheme's hash, and the key's type (rsaEncryption or id-RSASSA-PSS) fits it.
+    bool supports(SignatureScheme scheme) const noexcept override {
+        return scheme_hash(scheme) != nullptr && check_rsa_scheme(public_rsa_key(), scheme);
+    }
     std::size_t max_signature_size() const noexcept override { return rsa.ctx.len; }
 
     Result<std::size_t> sign(SignatureScheme scheme, Bytes message, Rng& rng, MutableBytes out) const noexcept override {
         const HashDescriptor* h = scheme_hash(scheme);
         if (h == nullptr) return Error{ErrorCode::unsupported, "RSA key cannot sign with this scheme"};
+        if (!check_rsa_scheme(public_rsa_key(), scheme))
+            return Error{ErrorCode::unsupported,
+                         pss_only ? "an RSASSA-PSS key signs only rsa_pss_pss_* schemes (within its parameters)"
+                                  : "an rsaEncryption key cannot sign rsa_pss_pss_* schemes"};
         if (out.size() < rsa.ctx.len) return Error{ErrorCode::buffer_too_small, "signature buffer too small"};
         std::uint8_t digest[64];
         Hash::digest(*h, message, digest);
@@ -228,20 +259,35 @@ public:
         return rsa.ctx.len;
     }
 
-    PublicKey public_key() const noexcept override { return RsaPublicKey{Bytes(n_), Bytes(e_)}; }
+    PublicKey public_key() const noexcept override { return public_rsa_key(); }
+
+    // An id-RSASSA-PSS key (RFC 4055), and its parameters if the key file stated them.
+    bool pss_only = false;
+    std::optional<RsaPssParams> pss_params = std::nullopt;
 
 private:
+    RsaPublicKey public_rsa_key() const noexcept { return RsaPublicKey{Bytes(n_), Bytes(e_), pss_only, pss_params}; }
     static bool is_pss(SignatureScheme s) noexcept {
-        return s == SignatureScheme::rsa_pss_rsae_sha256 || s == SignatureScheme::rsa_pss_rsae_sha384 ||
-               s == SignatureScheme::rsa_pss_rsae_sha512;
+        switch (s) {
+            case SignatureScheme::rsa_pss_rsae_sha256:
+            case SignatureScheme::rsa_pss_rsae_sha384:
+            case SignatureScheme::rsa_pss_rsae_sha512:
+            case SignatureScheme::rsa_pss_pss_sha256:
+            case SignatureScheme::rsa_pss_pss_sha384:
+            case SignatureScheme::rsa_pss_pss_sha512: return true;
+            default: return false;
+        }
     }
     static const HashDescriptor* scheme_hash(SignatureScheme s) noexcept {
         switch (s) {
             case SignatureScheme::rsa_pss_rsae_sha256:
+            case SignatureScheme::rsa_pss_pss_sha256:
             case SignatureScheme::rsa_pkcs1_sha256: return &sha256;
             case SignatureScheme::rsa_pss_rsae_sha384:
+            case SignatureScheme::rsa_pss_pss_sha384:
             case SignatureScheme::rsa_pkcs1_sha384: return &sha384;
             case SignatureScheme::rsa_pss_rsae_sha512:
+            case SignatureScheme::rsa_pss_pss_sha512:
             case SignatureScheme::rsa_pkcs1_sha512: return &sha512;
             default: return nullptr;
         }
@@ -266,33 +312,42 @@ Result<std::unique_ptr<SigningKey>> load(const PrivateKey& key) noexcept {
                                k->public_exponent.size()) != 0 ||
         mbedtls_rsa_complete(&signer->rsa.ctx) != 0 || !signer->finish_load())
         return Error{ErrorCode::invalid_argument, "inconsistent or unsupported RSA private key"};
+    signer->pss_only = k->pss_only;
+    signer->pss_params = k->pss_only ? k->pss_params : std::nullopt;
     return std::unique_ptr<SigningKey>(std::move(signer));
 }
 
 }  // namespace
 
-Result<std::unique_ptr<SigningKey>> generate_rsa_key(std::size_t bits, Rng& rng) noexcept {
+Result<std::unique_ptr<SigningKey>> generate_rsa_key(std::size_t bits, Rng& rng, bool pss_only) noexcept {
     if (bits < rsa_min_bits || bits > rsa_max_bits) return Error{ErrorCode::weak_key, "RSA size outside 2048..8192"};
     std::unique_ptr<RsaSigningKey> signer(new (std::nothrow) RsaSigningKey());
     if (!signer) return Error{ErrorCode::internal_error, "out of memory"};
     if (mbedtls_rsa_gen_key(&signer->rsa.ctx, rng_callback, &rng, static_cast<unsigned>(bits), 65537) != 0 ||
         !signer->finish_load())
         return backend_failure;
+    signer->pss_only = pss_only;
     return std::unique_ptr<SigningKey>(std::move(signer));
 }
 
 const SignatureVerifier rsa_pkcs1_sha256{SignatureScheme::rsa_pkcs1_sha256, "mbedtls",
-                                         verify_pkcs1_scheme<HashAlgorithm::sha256>};
+                                        verify_pkcs1_scheme<SignatureScheme::rsa_pkcs1_sha256>};
 const SignatureVerifier rsa_pkcs1_sha384{SignatureScheme::rsa_pkcs1_sha384, "mbedtls",
-                                         verify_pkcs1_scheme<HashAlgorithm::sha384>};
+                                        verify_pkcs1_scheme<SignatureScheme::rsa_pkcs1_sha384>};
 const SignatureVerifier rsa_pkcs1_sha512{SignatureScheme::rsa_pkcs1_sha512, "mbedtls",
-                                         verify_pkcs1_scheme<HashAlgorithm::sha512>};
+                                        verify_pkcs1_scheme<SignatureScheme::rsa_pkcs1_sha512>};
 const SignatureVerifier rsa_pss_rsae_sha256{SignatureScheme::rsa_pss_rsae_sha256, "mbedtls",
-                                            verify_pss_scheme<HashAlgorithm::sha256>};
+                                           verify_pss_scheme<SignatureScheme::rsa_pss_rsae_sha256>};
 const SignatureVerifier rsa_pss_rsae_sha384{SignatureScheme::rsa_pss_rsae_sha384, "mbedtls",
-                                            verify_pss_scheme<HashAlgorithm::sha384>};
+                                           verify_pss_scheme<SignatureScheme::rsa_pss_rsae_sha384>};
 const SignatureVerifier rsa_pss_rsae_sha512{SignatureScheme::rsa_pss_rsae_sha512, "mbedtls",
-                                            verify_pss_scheme<HashAlgorithm::sha512>};
+                                           verify_pss_scheme<SignatureScheme::rsa_pss_rsae_sha512>};
+const SignatureVerifier rsa_pss_pss_sha256{SignatureScheme::rsa_pss_pss_sha256, "mbedtls",
+                                          verify_pss_scheme<SignatureScheme::rsa_pss_pss_sha256>};
+const SignatureVerifier rsa_pss_pss_sha384{SignatureScheme::rsa_pss_pss_sha384, "mbedtls",
+                                          verify_pss_scheme<SignatureScheme::rsa_pss_pss_sha384>};
+const SignatureVerifier rsa_pss_pss_sha512{SignatureScheme::rsa_pss_pss_sha512, "mbedtls",
+                                          verify_pss_scheme<SignatureScheme::rsa_pss_pss_sha512>};
 const RsaPssVerifier rsa_pss_with_params{"mbedtls", verify_pss};
 const SigningKeyFactory rsa_keys{"mbedtls", "RSA 2048-8192", can_load, load};
 
