@@ -51,7 +51,8 @@ bool same_key(const crypto::PublicKey& a, const crypto::PublicKey& b) {
     if (a.index() != b.index()) return false;
     if (const auto* r = std::get_if<crypto::RsaPublicKey>(&a)) {
         const auto& s = std::get<crypto::RsaPublicKey>(b);
-        return same_bytes(r->modulus, s.modulus) && same_bytes(r->exponent, s.exponent);
+        return same_bytes(r->modulus, s.modulus) && same_bytes(r->exponent, s.exponent) && r->pss_only == s.pss_only &&
+               r->pss_params.has_value() == s.pss_params.has_value();
     }
     if (const auto* e = std::get_if<crypto::EcPublicKey>(&a)) {
         const auto& f = std::get<crypto::EcPublicKey>(b);

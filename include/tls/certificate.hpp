@@ -80,7 +80,9 @@ struct CertifiedKey {
     std::vector<Certificate> chain;
     std::shared_ptr<const crypto::SigningKey> key;
 
-    // Parses both and checks that the key belongs to the leaf (invalid_argument if not).
+    // Parses both and checks that the key belongs to the leaf (invalid_argument if
+    // not): the same public key and, for RSA, the same type (rsaEncryption, or
+    // id-RSASSA-PSS with the same parameters).
     static Result<std::shared_ptr<const CertifiedKey>> from_pem(std::string_view chain_pem, std::string_view key_pem,
                                                                 const crypto::CryptoProvider* provider = nullptr);
     static Result<std::shared_ptr<const CertifiedKey>> from_files(const std::string& chain_path,

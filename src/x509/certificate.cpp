@@ -33,82 +33,6 @@ Result<void> null_or_absent(Reader& params) {
     return params.expect_end();
 }
 
-std::optional<crypto::HashAlgorithm> hash_from_oid(Bytes oid) {
-    if (equal(oid, oid::sha256)) return crypto::HashAlgorithm::sha256;
-    if (equal(oid, oid::sha384)) return crypto::HashAlgorithm::sha384;
-    if (equal(oid, oid::sha512)) return crypto::HashAlgorithm::sha512;
-    if (equal(oid, oid::sha1)) return crypto::HashAlgorithm::sha1;
-    return std::nullopt;
-}
-
-// HashAlgorithm ::= AlgorithmIdentifier with NULL or absent parameters.
-Result<crypto::HashAlgorithm> read_hash_algorithm(Reader& r) {
-    auto seq = der::read_constructed(r);
-    if (!seq) return seq.error();
-    auto oid = der::read_oid(*seq);
-    if (!oid) return oid.error();
-    TLS_TRY(null_or_absent(*seq));
-    auto h = hash_from_oid(*oid);
-    if (!h) return Error{ErrorCode::unsupported, "unsupported hash in RSASSA-PSS parameters"};
-    return *h;
-}
-
-// RSASSA-PSS-params (RFC 4055 3.1). Every field is explicit in practice; the
-// defaults (SHA-1) are refused later by policy anyway.
-Result<crypto::RsaPssParams> read_pss_params(Reader& params) {
-    crypto::RsaPssParams p{crypto::HashAlgorithm::sha1, crypto::HashAlgorithm::sha1, 20};
-    auto seq = der::read_constructed(params);
-    if (!seq) return seq.error();
-    TLS_TRY(params.expect_end());
-    if (auto h = der::read_optional(*seq, der::context_constructed(0)); !h) {
-        return h.error();
-    } else if (*h) {
-        Reader r(**h);
-        auto hash = read_hash_algorithm(r);
-        if (!hash) return hash.error();
-        TLS_TRY(r.expect_end());
-        p.hash = *hash;
-    }
-    if (auto m = der::read_optional(*seq, der::context_constructed(1)); !m) {
-        return m.error();
-    } else if (*m) {
-        Reader r(**m);
-        auto mgf = der::read_constructed(r);
-        if (!mgf) return mgf.error();
-        TLS_TRY(r.expect_end());
-        auto mgf_oid = der::read_oid(*mgf);
-        if (!mgf_oid) return mgf_oid.error();
-        if (!equal(*mgf_oid, oid::mgf1)) return Error{ErrorCode::unsupported, "RSASSA-PSS mask function is not MGF1"};
-        auto hash = read_hash_algorithm(*mgf);
-        if (!hash) return hash.error();
-        TLS_TRY(mgf->expect_end());
-        p.mgf1_hash = *hash;
-    }
-    if (auto s = der::read_optional(*seq, der::context_constructed(2)); !s) {
-        return s.error();
-    } else if (*s) {
-        Reader r(**s);
-        auto salt = der::read_unsigned_integer(r);
-        if (!salt) return salt.error();
-        TLS_TRY(r.expect_end());
-        if (salt->size() > 2) return Error{ErrorCode::unsupported, "RSASSA-PSS salt length too large"};
-        std::size_t v = 0;
-        for (auto b : *salt) v = v << 8 | b;
-        p.salt_size = v;
-    }
-    if (auto t = der::read_optional(*seq, der::context_constructed(3)); !t) {
-        return t.error();
-    } else if (*t) {
-        // trailerField must be 1 (trailerFieldBC).
-        Reader r(**t);
-        auto v = der::read_unsigned_integer(r);
-        if (!v) return v.error();
-        if (v->size() != 1 || (*v)[0] != 1) return Error{ErrorCode::unsupported, "RSASSA-PSS trailer field is not 1"};
-    }
-    TLS_TRY(seq->expect_end());
-    return p;
-}
-
 Result<AlgorithmIdentifier> read_algorithm(Reader& r) {
     AlgorithmIdentifier out;
     TLS_TRY_ASSIGN(whole, read_whole(r));
@@ -141,7 +65,7 @@ Result<AlgorithmIdentifier> read_algorithm(Reader& r) {
         return out;
     }
     if (equal(id, oid::rsassa_pss)) {
-        auto params = read_pss_params(*seq);
+        auto params = parse_rsassa_pss_params(seq->rest());
         if (!params) {
             if (params.error().code != ErrorCode::unsupported) return params.error();
             out.algorithm = SA::unknown;

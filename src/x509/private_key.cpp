@@ -7,6 +7,7 @@
 #include "x509/oids.hpp"
 #include "x509/pem.hpp"
 #include "x509/pkcs12_kdf.hpp"
+#include "x509/spki.hpp"
 
 namespace tls::x509 {
 namespace {
@@ -139,6 +140,22 @@ Result<Parsed> parse_pkcs8(Bytes der) {
         TLS_TRY(algorithm.expect_end());
         if (public_key) return Error{ErrorCode::decode_error, "RSA PKCS#8 key with a separate public key"};
         return parse_rsa_private_key(private_key);
+    }
+    if (equal(oid_bytes, oid::rsassa_pss)) {
+        // RFC 4055 1.2, 3.1 (and RFC 8017 A.1): an RSA key for RSASSA-PSS only, as
+        // `openssl genpkey -algorithm RSA-PSS` writes it; parameters absent (no
+        // restriction) or RSASSA-PSS-params restricting the hashes and the salt.
+        std::optional<crypto::RsaPssParams> params;
+        if (!algorithm.empty()) {
+            TLS_TRY_ASSIGN(stated, parse_rsassa_pss_params(algorithm.rest()));
+            params = stated;
+        }
+        if (public_key) return Error{ErrorCode::decode_error, "RSA PKCS#8 key with a separate public key"};
+        TLS_TRY_ASSIGN(parsed, parse_rsa_private_key(private_key));
+        auto& rsa = std::get<crypto::RsaPrivateKey>(parsed.components);
+        rsa.pss_only = true;
+        rsa.pss_params = params;
+        return parsed;
     }
     if (equal(oid_bytes, oid::ec_public_key)) {
         TLS_TRY_ASSIGN(curve, read_named_curve(algorithm));

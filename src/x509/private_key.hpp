@@ -1,5 +1,6 @@
 // Private key files: PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5208,
-// RFC 5958) for RSA, EC P-256/P-384 and Ed25519 (RFC 8410); SEC1 ECPrivateKey
+// RFC 5958) for RSA (rsaEncryption, and id-RSASSA-PSS keys, RFC 4055, which
+// come back with RsaPrivateKey::pss_only set), EC P-256/P-384 and Ed25519 (RFC 8410); SEC1 ECPrivateKey
 // (RFC 5915); PKCS#1 RSAPrivateKey (RFC 8017 A.1.2, two-prime); the encrypted
 // PKCS#8 EncryptedPrivateKeyInfo (RFC 5958 3) under PBES2 or the PKCS#12 PBEs;
 // and their PEM forms (RFC 7468). Parsed strictly with codec::der.

@@ -311,6 +311,20 @@ bool same_public_key(const crypto::PublicKey& a, const crypto::PublicKey& b) noe
 
 }  // namespace
 
+// For RSA keys: both rsaEncryption, or both id-RSASSA-PSS with the same
+// parameters. The type decides the signature schemes the key signs with
+// (RFC 8446 4.2.3), so the private key file and the certificate must agree.
+bool same_rsa_key_type(const crypto::PublicKey& a, const crypto::PublicKey& b) noexcept {
+    const auto* ra = std::get_if<crypto::RsaPublicKey>(&a);
+    const auto* rb = std::get_if<crypto::RsaPublicKey>(&b);
+    if (ra == nullptr || rb == nullptr) return true;
+    if (ra->pss_only != rb->pss_only || ra->pss_params.has_value() != rb->pss_params.has_value()) return false;
+    if (!ra->pss_params) return true;
+    const auto& pa = *ra->pss_params;
+    const auto& pb = *rb->pss_params;
+    return pa.hash == pb.hash && pa.mgf1_hash == pb.mgf1_hash && pa.salt_size == pb.salt_size;
+}
+
 // ---- Certificate ---------------------------------------------------------------
 
 Result<Certificate> Certificate::from_der(crypto::Bytes der) {
@@ -447,8 +461,13 @@ Result<std::shared_ptr<const CertifiedKey>> CertifiedKey::make(std::vector<Certi
             return Error{ErrorCode::invalid_argument, "the certificate chain holds an empty certificate"};
     if (!signing_key) return Error{ErrorCode::invalid_argument, "no private key"};
     const auto& leaf_key = certificates.front().parsed()->public_key;
-    if (!leaf_key || !same_public_key(*leaf_key, signing_key->public_key()))
+    const crypto::PublicKey key = signing_key->public_key();
+    if (!leaf_key || !same_public_key(*leaf_key, key))
         return Error{ErrorCode::invalid_argument, "the private key does not belong to the certificate"};
+    if (!same_rsa_key_type(*leaf_key, key))
+        return Error{ErrorCode::invalid_argument,
+                     "the private key and the certificate disagree on the RSA key type (rsaEncryption or "
+                     "RSASSA-PSS, and its parameters)"};
     return std::make_shared<const CertifiedKey>(CertifiedKey{std::move(certificates), std::move(signing_key)});
 }
 

@@ -181,10 +181,19 @@ private:
             return v->verify(key, child.tbs, child.signature);
         };
         const auto* ec = std::get_if<crypto::EcPublicKey>(&key);
+        const auto* rsa = std::get_if<crypto::RsaPublicKey>(&key);
+        // RFC 4055 1.2: an id-RSASSA-PSS key makes RSASSA-PSS signatures only.
+        const bool pss_only = rsa != nullptr && rsa->pss_only;
         switch (alg.algorithm) {
-            case SA::rsa_pkcs1_sha256: return scheme_verify(SignatureScheme::rsa_pkcs1_sha256);
-            case SA::rsa_pkcs1_sha384: return scheme_verify(SignatureScheme::rsa_pkcs1_sha384);
-            case SA::rsa_pkcs1_sha512: return scheme_verify(SignatureScheme::rsa_pkcs1_sha512);
+            case SA::rsa_pkcs1_sha256:
+                if (pss_only) break;
+                return scheme_verify(SignatureScheme::rsa_pkcs1_sha256);
+            case SA::rsa_pkcs1_sha384:
+                if (pss_only) break;
+                return scheme_verify(SignatureScheme::rsa_pkcs1_sha384);
+            case SA::rsa_pkcs1_sha512:
+                if (pss_only) break;
+                return scheme_verify(SignatureScheme::rsa_pkcs1_sha512);
             case SA::ecdsa_sha256:
                 // CABF BR 7.1.3.2: P-256 signs with SHA-256, P-384 with SHA-384.
                 if (ec == nullptr || ec->curve != crypto::NamedGroup::secp256r1) break;
@@ -197,8 +206,11 @@ private:
                 const auto& p = alg.pss;
                 const bool allowed = p.hash != crypto::HashAlgorithm::sha1 && p.mgf1_hash == p.hash &&
                                      p.salt_size == crypto::hash_output_size(p.hash);
-                const auto* rsa = std::get_if<crypto::RsaPublicKey>(&key);
                 if (!allowed || rsa == nullptr || provider_.rsa_pss == nullptr) break;
+                // An id-RSASSA-PSS issuer key with parameters signs only within them (RFC 4055 3.3).
+                if (!crypto::check_rsa_pss_params(*rsa, p))
+                    return err(ErrorCode::unsupported_certificate,
+                               "certificate signature parameters are outside the issuer's RSASSA-PSS key's");
                 return provider_.rsa_pss->verify(*rsa, p, child.tbs, child.signature);
             }
             case SA::rsa_pkcs1_sha1:

@@ -1,5 +1,5 @@
 // Certificate::parse against certificates the openssl CLI makes at run time
-// (RSA-2048, EC P-256/P-384, Ed25519; every extension cordon reads), with the
+// (RSA-2048, RSASSA-PSS keys, EC P-256/P-384, Ed25519; every extension cordon reads), with the
 // expected values taken from the inputs given to openssl or from openssl's own
 // output; then malformed variants of a good certificate, built by editing its
 // DER tree, each of which must be refused (or, where noted, recorded).
@@ -426,6 +426,100 @@ TEST_CASE("x509: RSA-2048 leaf and RSA signature algorithms (PKCS#1 v1.5, PSS, S
             CHECK(verifier->verify(key, c->tbs, c->signature).ok());
         }
     }
+}
+
+TEST_CASE("x509: RSASSA-PSS (id-RSASSA-PSS) keys in certificates, with and without parameters",
+          "[x509][certificate][rsa-pss]") {
+    Pki pki;
+    make_root(pki);
+    const auto root = pki.cert("root");
+    pki.key("leaf-pss", KeyType::rsa_pss2048);
+    pki.key("leaf-pss384", KeyType::rsa_pss2048_sha384);
+    pki.issue("leaf-pss", leaf_spec("leaf-pss"));
+    pki.issue("leaf-pss384", leaf_spec("leaf-pss384"));
+
+    // No parameters: a PSS-only key with no further restriction.
+    const auto pss = pki.cert("leaf-pss");
+    check_leaf_fields(pki, *pss, *root, "leaf-pss");
+    REQUIRE(pss->public_key.has_value());
+    const auto* key = std::get_if<tls::crypto::RsaPublicKey>(&*pss->public_key);
+    REQUIRE(key != nullptr);
+    CHECK(key->pss_only);
+    CHECK_FALSE(key->pss_params.has_value());
+    CHECK(key->modulus.size() == 256);
+    CHECK(to_hex(key->exponent) == "010001");
+    // The SPKI's AlgorithmIdentifier is the bare OID.
+    CertTree tree(pki.der("leaf-pss"));
+    CHECK(to_hex(tree.spki().children.at(0).encode()) == "300b06092a864886f70d01010a");
+    // The same key from OpenSSL's own SPKI of the key file (the key views the DER).
+    const ByteVec openssl_spki = pki.public_key_der("leaf-pss");
+    auto from_openssl = parse_subject_public_key_info(openssl_spki);
+    REQUIRE(from_openssl.ok());
+    CHECK(std::get<tls::crypto::RsaPublicKey>(*from_openssl).pss_only);
+    CHECK(same(std::get<tls::crypto::RsaPublicKey>(*from_openssl).modulus, key->modulus));
+
+    // RSASSA-PSS-params in the SPKI: recorded as the key's restriction.
+    const auto pss384 = pki.cert("leaf-pss384");
+    const auto& restricted = std::get<tls::crypto::RsaPublicKey>(*pss384->public_key);
+    CHECK(restricted.pss_only);
+    REQUIRE(restricted.pss_params.has_value());
+    CHECK(restricted.pss_params->hash == tls::crypto::HashAlgorithm::sha384);
+    CHECK(restricted.pss_params->mgf1_hash == tls::crypto::HashAlgorithm::sha384);
+    CHECK(restricted.pss_params->salt_size == 48);
+
+    // A self-signed certificate from the PSS key: OpenSSL signs it with RSASSA-PSS
+    // (here with the TLS salt length); cordon verifies it with explicit parameters.
+    CertSpec s;
+    s.subject = "/CN=self-pss";
+    s.key = "leaf-pss";
+    s.extensions = {"basicConstraints = critical,CA:TRUE"};
+    s.extra_args = "-sigopt rsa_pss_saltlen:32";
+    pki.issue("self-pss", s);
+    const auto self = pki.cert("self-pss");
+    CHECK(self->signature_algorithm.algorithm == SignatureAlgorithm::rsa_pss);
+    CHECK(self->signature_algorithm.pss.hash == tls::crypto::HashAlgorithm::sha256);
+    CHECK(self->signature_algorithm.pss.salt_size == 32);
+    const auto& provider = tls::crypto::default_provider();
+    REQUIRE(provider.rsa_pss != nullptr);
+    const auto& self_key = std::get<tls::crypto::RsaPublicKey>(*self->public_key);
+    CHECK(provider.rsa_pss->verify(self_key, self->signature_algorithm.pss, self->tbs, self->signature).ok());
+
+    // Hand-made SPKIs around the PSS key's RSAPublicKey.
+    const ByteVec bit_string = tree.spki().children.at(1).encode();
+    const ByteVec pss_oid = from_hex("06092a864886f70d01010a");
+    const auto spki_with = [&](const std::string& params_hex) {
+        ByteVec algorithm = pss_oid;
+        for (auto b : from_hex(params_hex)) algorithm.push_back(b);
+        ByteVec body = encode_tlv(0x30, algorithm);
+        for (auto b : bit_string) body.push_back(b);
+        return encode_tlv(0x30, body);
+    };
+    auto bare = parse_subject_public_key_info(spki_with(""));
+    REQUIRE(bare.ok());
+    CHECK(std::get<tls::crypto::RsaPublicKey>(*bare).pss_only);
+    // SHA-512 with MGF1-SHA-512 and salt 64, spelled out.
+    auto sha512 = parse_subject_public_key_info(
+        spki_with("3034a00f300d06096086480165030402030500a11c301a06092a864886f70d010108300d06096086480165030402030500"
+                  "a203020140"));
+    REQUIRE(sha512.ok());
+    const auto& p512 = std::get<tls::crypto::RsaPublicKey>(*sha512).pss_params;
+    REQUIRE(p512.has_value());
+    CHECK(p512->hash == tls::crypto::HashAlgorithm::sha512);
+    CHECK(p512->mgf1_hash == tls::crypto::HashAlgorithm::sha512);
+    CHECK(p512->salt_size == 64);
+    // An empty RSASSA-PSS-params: the defaults (SHA-1), which no TLS scheme fits.
+    auto defaults = parse_subject_public_key_info(spki_with("3000"));
+    REQUIRE(defaults.ok());
+    CHECK(std::get<tls::crypto::RsaPublicKey>(*defaults).pss_params->hash == tls::crypto::HashAlgorithm::sha1);
+    // MD5 as the hash, or a mask that is not MGF1: unsupported (the certificate still parses).
+    CHECK(parse_subject_public_key_info(spki_with("3010a00e300c06082a864886f70d02050500")).error().code ==
+          ErrorCode::unsupported);
+    CHECK(parse_subject_public_key_info(spki_with("300fa10d300b06092a864886f70d010109")).error().code ==
+          ErrorCode::unsupported);
+    // NULL parameters, bytes after the parameters, a truncated SEQUENCE: malformed.
+    CHECK(parse_subject_public_key_info(spki_with("0500")).error().code == ErrorCode::decode_error);
+    CHECK(parse_subject_public_key_info(spki_with("30000500")).error().code == ErrorCode::decode_error);
+    CHECK(parse_subject_public_key_info(spki_with("3002a0")).error().code == ErrorCode::decode_error);
 }
 
 TEST_CASE("x509: a v1 certificate (no version, no extensions)", "[x509][certificate]") {

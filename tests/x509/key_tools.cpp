@@ -99,12 +99,17 @@ bool openssl_verifies(const std::string& pem_path, tls::crypto::SignatureScheme 
     const EVP_MD* md = nullptr;
     bool pss = false;
     switch (scheme) {
-        case SignatureScheme::rsa_pss_rsae_sha256: pss = true; [[fallthrough]];
+        case SignatureScheme::rsa_pss_rsae_sha256:
+        case SignatureScheme::rsa_pss_pss_sha256: pss = true; [[fallthrough]];
         case SignatureScheme::rsa_pkcs1_sha256:
         case SignatureScheme::ecdsa_secp256r1_sha256: md = EVP_sha256(); break;
-        case SignatureScheme::rsa_pss_rsae_sha384: pss = true; [[fallthrough]];
+        case SignatureScheme::rsa_pss_rsae_sha384:
+        case SignatureScheme::rsa_pss_pss_sha384: pss = true; [[fallthrough]];
         case SignatureScheme::rsa_pkcs1_sha384:
         case SignatureScheme::ecdsa_secp384r1_sha384: md = EVP_sha384(); break;
+        case SignatureScheme::rsa_pss_rsae_sha512:
+        case SignatureScheme::rsa_pss_pss_sha512: pss = true; [[fallthrough]];
+        case SignatureScheme::rsa_pkcs1_sha512: md = EVP_sha512(); break;
         case SignatureScheme::ed25519: break;
         default: return false;
     }

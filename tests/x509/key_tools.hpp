@@ -38,7 +38,9 @@ std::vector<std::uint8_t> read_bytes(const std::string& path);
 void write_bytes(const std::string& path, tls::crypto::Bytes data);
 
 // Whether OpenSSL's libcrypto accepts signature over message under scheme, with
-// the public key from a PEM file holding a PUBLIC KEY or a CERTIFICATE.
+// the public key from a PEM file holding a PUBLIC KEY or a CERTIFICATE (an
+// RSA-PSS key checks a PSS signature as OpenSSL allows it: the key type is
+// cordon's business, not this oracle's).
 bool openssl_verifies(const std::string& pem_path, tls::crypto::SignatureScheme scheme, tls::crypto::Bytes message,
                       tls::crypto::Bytes signature);
 

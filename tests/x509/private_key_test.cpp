@@ -2,7 +2,8 @@
 // form it writes them: PKCS#8, SEC1, PKCS#1, and encrypted PKCS#8 under PBES2
 // (AES-128/256-CBC, DES-EDE3-CBC; HMAC-SHA1/256/512) and the PKCS#12 PBEs. Each
 // loaded key must sign what OpenSSL's libcrypto verifies with the public key
-// OpenSSL extracted. Then the refusals: wrong password, bad padding, unsupported
+// OpenSSL extracted; RSASSA-PSS keys (with and without parameters) sign only
+// rsa_pss_pss_* within them. Then the refusals: wrong password, bad padding, unsupported
 // algorithms and curves, truncated or trailing DER, iteration limits.
 #include <catch2/catch.hpp>
 
@@ -11,6 +12,7 @@
 #include "support/hex.hpp"
 #include "x509/key_tools.hpp"
 #include "x509/private_key.hpp"
+#include "x509/x509_test_support.hpp"
 
 using namespace tls;
 using namespace tls::x509;
@@ -231,6 +233,110 @@ TEST_CASE("Unsupported key types, curves and encryption schemes are refused clea
         INFO(c.command);
         run_ok(dir, c.command);
         CHECK(load_error(read_text(dir.file("out.pem"))) == c.expected);
+    }
+}
+
+TEST_CASE("RSASSA-PSS keys (id-RSASSA-PSS) load from PKCS#8 and sign rsa_pss_pss_* only", "[x509][keys][rsa-pss]") {
+    TempDir dir;
+    // As `openssl genpkey -algorithm RSA-PSS` writes them: without parameters, and
+    // with parameters that allow SHA-384 only (MGF1-SHA-384, salts of 48 bytes or more).
+    run_ok(dir, "openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out pss.pem");
+    run_ok(dir, "openssl pkey -in pss.pem -pubout -out pss_pub.pem");
+    run_ok(dir, "openssl pkcs8 -topk8 -in pss.pem -v2 aes-256-cbc -passout pass:correct -out pss_enc.pem");
+    run_ok(dir, "openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha384 "
+                "-pkeyopt rsa_pss_keygen_mgf1_md:sha384 -pkeyopt rsa_pss_keygen_saltlen:48 -out pss384.pem");
+    run_ok(dir, "openssl pkey -in pss384.pem -pubout -out pss384_pub.pem");
+
+    const SignatureScheme rsae_and_pkcs1[] = {SignatureScheme::rsa_pss_rsae_sha256, SignatureScheme::rsa_pss_rsae_sha384,
+                                              SignatureScheme::rsa_pss_rsae_sha512, SignatureScheme::rsa_pkcs1_sha256,
+                                              SignatureScheme::rsa_pkcs1_sha384, SignatureScheme::rsa_pkcs1_sha512};
+    for (const char* file : {"pss.pem", "pss_enc.pem"}) {
+        INFO(file);
+        auto loaded = parse_private_key_pem(read_text(dir.file(file)), "correct", provider);
+        REQUIRE(loaded.ok());
+        const auto* rsa = std::get_if<crypto::RsaPrivateKey>(&loaded->components());
+        REQUIRE(rsa != nullptr);
+        CHECK(rsa->pss_only);
+        CHECK_FALSE(rsa->pss_params.has_value());
+        auto key = load_signing_key(*loaded, provider);
+        REQUIRE(key.ok());
+        const auto public_key = std::get<crypto::RsaPublicKey>((*key)->public_key());
+        CHECK(public_key.pss_only);
+        for (auto scheme : {SignatureScheme::rsa_pss_pss_sha256, SignatureScheme::rsa_pss_pss_sha384,
+                            SignatureScheme::rsa_pss_pss_sha512}) {
+            INFO(crypto::to_string(scheme));
+            CHECK((*key)->supports(scheme));
+            CHECK(signs_for_openssl(**key, scheme, dir.file("pss_pub.pem")));
+        }
+        for (auto scheme : rsae_and_pkcs1) {
+            INFO(crypto::to_string(scheme));
+            CHECK_FALSE((*key)->supports(scheme));
+            CHECK_FALSE(signs_for_openssl(**key, scheme, dir.file("pss_pub.pem")));
+        }
+    }
+
+    auto loaded = parse_private_key_pem(read_text(dir.file("pss384.pem")), "", provider);
+    REQUIRE(loaded.ok());
+    const auto& rsa = std::get<crypto::RsaPrivateKey>(loaded->components());
+    CHECK(rsa.pss_only);
+    REQUIRE(rsa.pss_params.has_value());
+    CHECK(rsa.pss_params->hash == crypto::HashAlgorithm::sha384);
+    CHECK(rsa.pss_params->mgf1_hash == crypto::HashAlgorithm::sha384);
+    CHECK(rsa.pss_params->salt_size == 48);
+    auto key = load_signing_key(*loaded, provider);
+    REQUIRE(key.ok());
+    CHECK((*key)->supports(SignatureScheme::rsa_pss_pss_sha384));
+    CHECK(signs_for_openssl(**key, SignatureScheme::rsa_pss_pss_sha384, dir.file("pss384_pub.pem")));
+    CHECK_FALSE((*key)->supports(SignatureScheme::rsa_pss_pss_sha256));
+    CHECK_FALSE((*key)->supports(SignatureScheme::rsa_pss_pss_sha512));
+    CHECK_FALSE((*key)->supports(SignatureScheme::rsa_pss_rsae_sha384));
+    std::vector<std::uint8_t> signature((*key)->max_signature_size());
+    test::TestRng rng(3);
+    CHECK((*key)->sign(SignatureScheme::rsa_pss_pss_sha256, {}, rng, signature).error().code ==
+          ErrorCode::unsupported);
+}
+
+TEST_CASE("RSASSA-PSS key parameters: defaults, unknown hashes and malformed DER", "[x509][keys][rsa-pss]") {
+    TempDir dir;
+    run_ok(dir, "openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -outform DER -out pss.der");
+    const auto der = read_bytes(dir.file("pss.der"));
+    // PrivateKeyInfo with the algorithm's parameters replaced by `params` (DER, or nothing).
+    const auto with_params = [&](const std::vector<std::uint8_t>& params) {
+        x509test::Tlv info = x509test::Tlv::parse(der);
+        x509test::Tlv& algorithm = info.children.at(1);
+        REQUIRE(algorithm.children.size() == 1);  // OpenSSL writes no parameters
+        if (!params.empty()) algorithm.children.push_back(x509test::Tlv::parse(params));
+        return info.encode();
+    };
+    const auto parse = [](const std::vector<std::uint8_t>& pkcs8) {
+        return LoadedPrivateKey::parse(pkcs8, PrivateKeyFormat::pkcs8);
+    };
+    REQUIRE(parse(with_params({})).ok());
+    // An empty RSASSA-PSS-params SEQUENCE: every field its default (SHA-1, MGF1-SHA-1,
+    // salt 20). The key loads, and no TLS scheme is within those parameters.
+    auto defaults = parse(with_params({0x30, 0x00}));
+    REQUIRE(defaults.ok());
+    const auto& rsa = std::get<crypto::RsaPrivateKey>(defaults->components());
+    REQUIRE(rsa.pss_params.has_value());
+    CHECK(rsa.pss_params->hash == crypto::HashAlgorithm::sha1);
+    CHECK(rsa.pss_params->mgf1_hash == crypto::HashAlgorithm::sha1);
+    CHECK(rsa.pss_params->salt_size == 20);
+    auto signer = load_signing_key(*defaults, provider);
+    REQUIRE(signer.ok());
+    for (auto scheme : {SignatureScheme::rsa_pss_pss_sha256, SignatureScheme::rsa_pss_pss_sha384,
+                        SignatureScheme::rsa_pss_pss_sha512, SignatureScheme::rsa_pss_rsae_sha256})
+        CHECK_FALSE((*signer)->supports(scheme));
+    // hashAlgorithm [0] MD5: unsupported. NULL parameters (RFC 4055 allows only
+    // RSASSA-PSS-params or none) and bytes after the parameters: malformed.
+    const std::vector<std::uint8_t> md5_params = {0x30, 0x10, 0xa0, 0x0e, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86,
+                                                  0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00};
+    CHECK(parse(with_params(md5_params)).error().code == ErrorCode::unsupported);
+    CHECK(parse(with_params({0x05, 0x00})).error().code == ErrorCode::decode_error);
+    auto trailing = with_params({0x30, 0x00});
+    {
+        x509test::Tlv info = x509test::Tlv::parse(trailing);
+        info.children.at(1).children.push_back(x509test::Tlv::primitive(0x05, {}));
+        CHECK(parse(info.encode()).error().code == ErrorCode::decode_error);
     }
 }
 

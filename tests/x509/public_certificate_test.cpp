@@ -2,7 +2,7 @@
 // declarations of include/tls/config.hpp) on certificates the openssl CLI makes
 // at run time: names as text, subjectAltNames, validity, serials, PEM chains,
 // key files that do or do not belong to their certificate (P-256, Ed25519,
-// RSA-2048), trust stores, the web-PKI server verifier (good chain, wrong
+// RSA-2048, RSASSA-PSS; rsaEncryption and PSS twins of one modulus), trust stores, the web-PKI server verifier (good chain, wrong
 // name, unknown CA, expired) and the default CertificateVerify signature check.
 //
 // openssl's -days counts from now, so verification times are relative to the
@@ -388,6 +388,7 @@ TEST_CASE("public certificate: a key file belongs to its certificate or is refus
         {KeyType::p256, SignatureScheme::ecdsa_secp256r1_sha256},
         {KeyType::ed25519, SignatureScheme::ed25519},
         {KeyType::rsa2048, SignatureScheme::rsa_pss_rsae_sha256},
+        {KeyType::rsa_pss2048, SignatureScheme::rsa_pss_pss_sha256},
     }));
     CAPTURE(static_cast<int>(type));
     const SelfSigned s(type);
@@ -452,6 +453,57 @@ TEST_CASE("public certificate: a key file belongs to its certificate or is refus
     auto r3 = verifier->verify_signature(other_scheme, message, signature, leaf, provider);
     REQUIRE_FALSE(r3.ok());
     CHECK(r3.error().code == ErrorCode::invalid_public_key);
+}
+
+TEST_CASE("public certificate: an RSA key file and its certificate agree on the key type", "[x509][public][key][rsa-pss]") {
+    // A self-signed id-RSASSA-PSS certificate, its key, and the same modulus as an
+    // rsaEncryption key and as a PSS key with other parameters.
+    SelfSigned s(KeyType::rsa_pss2048);
+    s.pki.rewrite_key_algorithm("cert", "twin", test::from_hex("300d06092a864886f70d0101010500"));
+    // RSASSA-PSS-params: SHA-256, MGF1-SHA-256, salt 32.
+    s.pki.rewrite_key_algorithm("cert", "restricted",
+                                test::from_hex("3041"
+                                               "06092a864886f70d01010a"
+                                               "3034a00f300d06096086480165030402010500"
+                                               "a11c301a06092a864886f70d010108300d06096086480165030402010500"
+                                               "a203020120"));
+    const std::string pss_key = s.key_pem, twin_key = s.text("twin.key"), restricted_key = s.text("restricted.key");
+
+    auto good = tls::CertifiedKey::from_pem(s.pem, pss_key);
+    REQUIRE(good.ok());
+    CHECK((*good)->key->supports(SignatureScheme::rsa_pss_pss_sha256));
+    CHECK_FALSE((*good)->key->supports(SignatureScheme::rsa_pss_rsae_sha256));
+    for (const std::string& key : {twin_key, restricted_key}) {
+        auto mismatch = tls::CertifiedKey::from_pem(s.pem, key);
+        REQUIRE_FALSE(mismatch.ok());
+        CHECK(mismatch.error().code == ErrorCode::invalid_argument);
+        CHECK(std::string(mismatch.error().message).find("RSA key type") != std::string::npos);
+    }
+    // And the other way round: an rsaEncryption certificate with the PSS key.
+    CertSpec spec;
+    spec.subject = "/CN=twin.example";
+    spec.key = "twin";
+    s.pki.issue("twin-cert", spec);
+    const std::string twin_pem = s.pki.pem("twin-cert");
+    CHECK(tls::CertifiedKey::from_pem(twin_pem, twin_key).ok());
+    auto reversed = tls::CertifiedKey::from_pem(twin_pem, pss_key);
+    REQUIRE_FALSE(reversed.ok());
+    CHECK(reversed.error().code == ErrorCode::invalid_argument);
+
+    // The default CertificateVerify check holds a PSS certificate to rsa_pss_pss_*.
+    const auto& provider = tls::crypto::default_provider();
+    const auto verifier = tls::webpki_server_verifier(tls::TrustStore{});
+    const ByteVec message = bytes("CertificateVerify content");
+    std::vector<std::uint8_t> signature((*good)->key->max_signature_size());
+    auto size = (*good)->key->sign(SignatureScheme::rsa_pss_pss_sha256, message, *provider.rng, signature);
+    REQUIRE(size.ok());
+    signature.resize(*size);
+    const tls::Certificate& leaf = (*good)->chain[0];
+    CHECK(verifier->verify_signature(SignatureScheme::rsa_pss_pss_sha256, message, signature, leaf, provider).ok());
+    auto rsae = verifier->verify_signature(SignatureScheme::rsa_pss_rsae_sha256, message, signature, leaf, provider);
+    REQUIRE_FALSE(rsae.ok());
+    CHECK(rsae.error().code == ErrorCode::illegal_parameter);
+    CHECK(std::string(rsae.error().message) == "signature scheme does not match the key type");
 }
 
 TEST_CASE("public certificate: make() and verify_signature edge cases", "[x509][public][key]") {

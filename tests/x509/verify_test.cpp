@@ -2,7 +2,8 @@
 // (root -> intermediate -> leaf, RSA-2048 and ECDSA P-384/P-256): validity,
 // issuers, host names and IP addresses, path building through shuffled pools,
 // cross-signed roots and loops, basicConstraints/pathLen/keyUsage/EKU, name
-// constraints, unsupported certificates, and the bound on path-building work.
+// constraints, unsupported certificates, RSASSA-PSS CA keys (PSS only, within
+// their parameters), and the bound on path-building work.
 // Every failure is checked for its ErrorCode and for the alert a TLS stack
 // sends for it (tls::alert_for).
 //
@@ -184,10 +185,12 @@ private:
     // CABF BR 7.1.3.2: P-256 with SHA-256, P-384 with SHA-384; Ed25519 hashes itself.
     std::string digest_for(const std::string& signing_key) const {
         switch (key_types_.at(signing_key)) {
-            case KeyType::p384: return "sha384";
+            case KeyType::p384:
+            case KeyType::rsa_pss2048_sha384: return "sha384";
             case KeyType::ed25519: return "";
             case KeyType::rsa1024:
             case KeyType::rsa2048:
+            case KeyType::rsa_pss2048:
             case KeyType::p256: break;
         }
         return "sha256";
@@ -634,6 +637,79 @@ TEST_CASE("verify: unsupported certificates", "[x509][verify]") {
         c.key("ed", KeyType::ed25519);
         CHECK_VALID(verify(c.issue_leaf("leaf-ed", "int", leaf_extensions(), 90, "ed"), {inter}, store, c.options(t)));
     }
+}
+
+TEST_CASE("verify: RSASSA-PSS CA keys sign RSASSA-PSS only, within their parameters", "[x509][verify][rsa-pss]") {
+    Pki pki;
+    int serial = 0;
+    const auto issue = [&](const std::string& name, const std::string& key, const std::string& issuer,
+                           const std::string& subject, std::vector<std::string> extensions, const std::string& digest,
+                           const std::string& sigopts) {
+        CertSpec s;
+        s.subject = subject;
+        s.key = key;
+        s.issuer = issuer;
+        s.days = issuer.empty() ? 3650 : 90;
+        s.serial = std::to_string(++serial);
+        s.extensions = std::move(extensions);
+        s.digest = digest;
+        s.extra_args = sigopts;
+        pki.issue(name, s);
+        return pki.cert(name);
+    };
+    pki.key("pss", KeyType::rsa_pss2048);
+    pki.key("pss384", KeyType::rsa_pss2048_sha384);
+    pki.key("leaf", KeyType::p256);
+    // The same keys as rsaEncryption keys: OpenSSL signs with them what the PSS
+    // keys never would (PKCS#1 v1.5, PSS outside the key's parameters).
+    const ByteVec rsa_encryption = test::from_hex("300d06092a864886f70d0101010500");
+    pki.rewrite_key_algorithm("pss", "pss-twin", rsa_encryption);
+    pki.rewrite_key_algorithm("pss384", "pss384-twin", rsa_encryption);
+    const std::string salt32 = "-sigopt rsa_pss_saltlen:32";
+    const std::string pss_salt32 = "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32";
+
+    // A root with an id-RSASSA-PSS key, and its rsaEncryption twin (same name and modulus).
+    const auto root = issue("root", "pss", "", root_dn, ca_extensions(), "sha256", salt32);
+    const auto twin = issue("twin", "pss-twin", "", root_dn, ca_extensions(), "sha256", "");
+    REQUIRE(std::get<tls::crypto::RsaPublicKey>(*root->public_key).pss_only);
+    REQUIRE_FALSE(std::get<tls::crypto::RsaPublicKey>(*twin->public_key).pss_only);
+    TrustStore pss_store, twin_store;
+    pss_store.add(root);
+    twin_store.add(twin);
+
+    // RSASSA-PSS (SHA-256, salt 32) by the PSS key: valid.
+    const auto good = issue("good", "leaf", "root", leaf_dn, leaf_extensions(), "sha256", salt32);
+    VerifyOptions o;
+    o.now = good->not_before + day;
+    CHECK(good->signature_algorithm.algorithm == SignatureAlgorithm::rsa_pss);
+    CHECK_VALID(verify(good, {}, pss_store, o));
+    CHECK_VALID(verify(good, {}, twin_store, o));  // an rsaEncryption key may sign PSS too
+
+    // PKCS#1 v1.5 by the same modulus: fine under the rsaEncryption twin, refused
+    // under the PSS key (RFC 4055 1.2), although the arithmetic checks out.
+    const auto pkcs1 = issue("pkcs1", "leaf", "twin", leaf_dn, leaf_extensions(), "sha256", "");
+    CHECK(pkcs1->signature_algorithm.algorithm == SignatureAlgorithm::rsa_pkcs1_sha256);
+    CHECK_VALID(verify(pkcs1, {}, twin_store, o));
+    CHECK_FAILS_WITH(verify(pkcs1, {}, pss_store, o), ErrorCode::unsupported_certificate,
+                     AlertDescription::unsupported_certificate);
+
+    // A root whose PSS key allows SHA-384 (salt 48+) only.
+    const auto root384 = issue("root384", "pss384", "", "/CN=PSS-384 Root", ca_extensions(), "sha384", "");
+    const auto twin384 = issue("twin384", "pss384-twin", "", "/CN=PSS-384 Root", ca_extensions(), "sha384", "");
+    REQUIRE(std::get<tls::crypto::RsaPublicKey>(*root384->public_key).pss_params.has_value());
+    TrustStore store384, twin384_store;
+    store384.add(root384);
+    twin384_store.add(twin384);
+    const auto good384 = issue("good384", "leaf", "root384", leaf_dn, leaf_extensions(), "sha384", "");
+    CHECK(good384->signature_algorithm.pss.hash == tls::crypto::HashAlgorithm::sha384);
+    CHECK(good384->signature_algorithm.pss.salt_size == 48);
+    CHECK_VALID(verify(good384, {}, store384, o));
+    // SHA-256 PSS by the same modulus: outside the key's parameters (RFC 4055 3.3).
+    const auto outside = issue("outside", "leaf", "twin384", leaf_dn, leaf_extensions(), "sha256", pss_salt32);
+    CHECK(outside->signature_algorithm.algorithm == SignatureAlgorithm::rsa_pss);
+    CHECK_VALID(verify(outside, {}, twin384_store, o));
+    CHECK_FAILS_WITH(verify(outside, {}, store384, o), ErrorCode::unsupported_certificate,
+                     AlertDescription::unsupported_certificate);
 }
 
 TEST_CASE("verify: name constraints end to end", "[x509][verify][constraints]") {

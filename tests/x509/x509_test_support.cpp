@@ -74,6 +74,10 @@ std::string key_algorithm(KeyType type) {
         case KeyType::p256: return "EC -pkeyopt ec_paramgen_curve:P-256";
         case KeyType::p384: return "EC -pkeyopt ec_paramgen_curve:P-384";
         case KeyType::ed25519: return "ED25519";
+        case KeyType::rsa_pss2048: return "RSA-PSS -pkeyopt rsa_keygen_bits:2048";
+        case KeyType::rsa_pss2048_sha384:
+            return "RSA-PSS -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha384 "
+                   "-pkeyopt rsa_pss_keygen_mgf1_md:sha384 -pkeyopt rsa_pss_keygen_saltlen:48";
     }
     return "";
 }
@@ -122,6 +126,15 @@ tls::x509::CertificatePtr Pki::cert(const std::string& name) const { return pars
 ByteVec Pki::public_key_der(const std::string& key) const {
     openssl("pkey -in '" + key + ".key' -pubout -outform DER -out '" + key + ".pub.der'");
     return read_file(dir_.file(key + ".pub.der"));
+}
+
+void Pki::rewrite_key_algorithm(const std::string& key, const std::string& out, Bytes algorithm_der) const {
+    openssl("pkey -in '" + key + ".key' -outform DER -out '" + out + ".p8.der'");
+    Tlv info = Tlv::parse(read_file(dir_.file(out + ".p8.der")));
+    info.children.at(1) = Tlv::parse(algorithm_der);
+    const ByteVec der = info.encode();
+    write_file(dir_.file(out + ".p8.der"), std::string_view(reinterpret_cast<const char*>(der.data()), der.size()));
+    openssl("pkey -inform DER -in '" + out + ".p8.der' -out '" + out + ".key'");
 }
 
 tls::x509::CertificatePtr parse_cert(Bytes der) {

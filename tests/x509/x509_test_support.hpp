@@ -44,7 +44,9 @@ private:
 // when it exits non-zero. Returns its standard output.
 std::string run(const std::string& command);
 
-enum class KeyType { rsa1024, rsa2048, p256, p384, ed25519 };
+// rsa_pss2048: an id-RSASSA-PSS key without parameters (`genpkey -algorithm RSA-PSS`);
+// rsa_pss2048_sha384: one whose parameters allow SHA-384, MGF1-SHA-384 and salts of 48+.
+enum class KeyType { rsa1024, rsa2048, p256, p384, ed25519, rsa_pss2048, rsa_pss2048_sha384 };
 
 // What `openssl req -x509` is asked to make.
 struct CertSpec {
@@ -79,6 +81,10 @@ public:
     tls::x509::CertificatePtr cert(const std::string& name) const;
     // The DER SubjectPublicKeyInfo of a key, as OpenSSL writes it.
     ByteVec public_key_der(const std::string& key) const;
+    // Writes "<out>.key": the PKCS#8 key "<key>.key" with its AlgorithmIdentifier
+    // replaced by algorithm_der. With rsaEncryption, the twin of an RSA-PSS key:
+    // the same modulus, with which OpenSSL signs what the PSS key never would.
+    void rewrite_key_algorithm(const std::string& key, const std::string& out, Bytes algorithm_der) const;
     // Runs `openssl <args>` in this PKI's directory; returns its output.
     std::string openssl(const std::string& args) const;
     std::string file(std::string_view name) const { return dir_.file(name); }
