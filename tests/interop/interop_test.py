@@ -95,6 +95,8 @@ CERT = {c.name: c for c in CERT_TYPES}
 OTHER = Cert("other", "leaf-other", "ecdsa_secp256r1_sha256", "ECDSA-SECP256R1-SHA256", "CN=other.test")
 EXPIRED = Cert("expired", "expired", "ecdsa_secp256r1_sha256", "ECDSA-SECP256R1-SHA256",
                "CN=cordon test expired leaf")
+# An RSASSA-PSS key (id-RSASSA-PSS SPKI): TLS 1.3 signs with rsa_pss_pss_* only.
+RSAPSS = Cert("rsapss", "leaf-rsapss", "rsa_pss_pss_sha256", "RSA-PSS-SHA256", "CN=cordon test leaf RSA-PSS")
 # Signed by untrusted-ca.pem; the .pem holds the leaf only.
 UNTRUSTED = Cert("untrusted", "untrusted-leaf", "ecdsa_secp256r1_sha256", "ECDSA-SECP256R1-SHA256",
                  "CN=cordon untrusted test leaf")
@@ -552,6 +554,32 @@ class FeatureTests(InteropCase):
         server.stop()
         self.assertEqual(client.proc.wait(10), 0, client.describe())
         self.assertNoSanitizerReport(client.output(), client.describe())
+
+    def test_rsa_pss_key_openssl_server(self):
+        # s_server with the RSASSA-PSS leaf: cordon offers rsa_pss_rsae_* first, and the
+        # key can only make rsa_pss_pss_*.
+        server, port = self.start_openssl_server(RSAPSS)
+        r, out = self.cordon_client(port)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+        self.assertEqual(out.get("signature scheme"), "rsa_pss_pss_sha256", r.stdout)
+        self.assertEqual(out.subjects[:2], [RSAPSS.subject, "CN=cordon test intermediate CA"], r.stdout)
+        self.assertRegex(out.body, r"^HTTP/1\.0 200 ok")
+
+    def test_rsa_pss_key_cordon_server(self):
+        server, port = self.start_cordon_server(RSAPSS)
+        r = self.openssl_client(port)
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("Verification: OK", out)
+        self.assertIn("Peer signature type: RSA-PSS", out)
+        self.assertIn("Peer signing digest: SHA256", out)
+        self.assertEqual(cordon_fields(r.stdout).get("signature scheme"), "rsa_pss_pss_sha256", out)
+        self.assertTrue(server.wait_for_output(r"handshake ok: TLSv1\.3 \S+ \S+ rsa_pss_pss_sha256 "),
+                        server.describe())
+        # An s_client that allows only rsa_pss_rsae_*: handshake_failure from cordon.
+        r = self.openssl_client(port, "-sigalgs", "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384")
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout + r.stderr, r"alert handshake failure.*SSL alert number 40")
 
     def test_sni_two_certificates(self):
         sni = f"other.test={OTHER.chain}:{OTHER.key}"
