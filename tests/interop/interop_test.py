@@ -1,22 +1,26 @@
 #!/usr/bin/env python3
 """Loopback interop tests: the `cordon` CLI against real TLS 1.3 peers.
 
-    interop_test.py --cordon PATH/TO/cordon --certs tests/data/certs [unittest args]
+    interop_test.py --cordon PATH/TO/cordon --certs tests/data/certs
+        [--proxy PATH/TO/cordon-sni-proxy] [unittest args]
 
 Peers: OpenSSL (s_server, s_client), GnuTLS (gnutls-serv, gnutls-cli), curl and
-Python's ssl module. Every peer runs on a free loopback port, every command has a
-timeout, and every process a test starts is stopped when it ends. A missing peer
-binary is a failure, never a skip. Standard library only.
+Python's ssl module; SniProxyTests puts cordon-sni-proxy between them. Every peer
+runs on a free loopback port, every command has a timeout, and every process a
+test starts is stopped when it ends. A missing peer binary is a failure, never a
+skip. Standard library only.
 
 One test class per ctest entry (see tests/CMakeLists.txt), so `ctest -L interop -j`
 runs them in parallel; tests/interop/README.md says how to run one by hand.
 """
 
 import argparse
+import http.server
 import os
 import re
 import shutil
 import socket
+import socketserver
 import ssl
 import subprocess
 import sys
@@ -27,6 +31,7 @@ import unittest
 from dataclasses import dataclass
 
 CORDON = ""  # --cordon
+PROXY = ""  # --proxy (cordon-sni-proxy, for SniProxyTests)
 CERTS = ""  # --certs
 
 # Seconds: any one client command; a server to say it is listening.
@@ -243,7 +248,7 @@ class InteropCase(unittest.TestCase):
 
     def _stop_peer(self, peer):
         peer.stop()
-        if peer.name == "cordon server":
+        if peer.name in ("cordon server", "cordon-sni-proxy"):
             self.assertNoSanitizerReport(peer.output(), peer.describe())
 
     def expect(self, peer, pattern, *others, timeout=10):
@@ -986,13 +991,427 @@ class KeyLogTests(InteropCase):
         self.compare(ours, theirs, 32)
 
 
+# --- 6. cordon-sni-proxy --------------------------------------------------------------
+
+
+class _Backend(socketserver.ThreadingTCPServer):
+    """A backend on a free loopback port, one thread per connection."""
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    context = None  # _TlsEchoHandler: the server's ssl.SSLContext
+
+
+class _EchoHandler(socketserver.BaseRequestHandler):
+    """Plain TCP echo until the client half-closes."""
+
+    def handle(self):
+        try:
+            while True:
+                data = self.request.recv(65536)
+                if not data:
+                    return
+                self.request.sendall(data)
+        except OSError:
+            pass  # reset: the client's side of the test reports what went wrong
+
+
+class _TlsEchoHandler(socketserver.BaseRequestHandler):
+    """TLS echo until close_notify, which it answers with its own."""
+
+    def handle(self):
+        try:
+            with self.server.context.wrap_socket(self.request, server_side=True) as tls:
+                while True:
+                    data = tls.recv(65536)
+                    if not data:
+                        break
+                    tls.sendall(data)
+                tls.unwrap()
+        except (ssl.SSLError, OSError):
+            pass  # the client's side of the test reports what went wrong
+
+
+class _FirehoseHandler(socketserver.BaseRequestHandler):
+    """Reads once (a ClientHello, a request), then sends server.total bytes, counting
+    in server.progress what the socket took."""
+
+    def handle(self):
+        chunk = bytes(range(256)) * 1024
+        sent = 0
+        try:
+            self.request.recv(65536)
+            while sent < self.server.total:
+                self.request.sendall(chunk)
+                sent += len(chunk)
+                self.server.progress = sent
+        except OSError:
+            pass
+
+
+class _SlowSinkHandler(socketserver.BaseRequestHandler):
+    """Reads nothing for server.delay seconds, then counts the bytes until EOF into
+    server.received."""
+
+    def handle(self):
+        time.sleep(self.server.delay)
+        total = 0
+        try:
+            while True:
+                data = self.request.recv(1 << 20)
+                if not data:
+                    break
+                total += len(data)
+        except OSError:
+            total = -1  # reset: the test reports it
+        self.server.received = total
+
+
+class _HttpBackend(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+
+class _HttpHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with what it received (HTTP/1.0: it closes after the answer)."""
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        body = f"backend saw {self.command} {self.path} host={self.headers.get('Host')}\n".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def terminate_target(cert, port):
+    return f"terminate:{cert.chain}:{cert.key}:127.0.0.1:{port}"
+
+
+def tls13_client_context(cafile="ca.pem"):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ctx.load_verify_locations(cert_file(cafile))
+    return ctx
+
+
+def tls_echo(port, server_hostname, payload, barrier=None, cafile="ca.pem"):
+    """A TLS client through the proxy: handshake (then waits at barrier), echoes payload,
+    close_notify both ways. Returns (the peer leaf's CN, the bytes echoed). Sends 64 KiB at
+    a time with at most 256 KiB in flight, so no buffer on the way fills while we only send."""
+    ctx = tls13_client_context(cafile)
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
+        with ctx.wrap_socket(raw, server_hostname=server_hostname) as tls:
+            subject = dict(item[0] for item in tls.getpeercert()["subject"])["commonName"]
+            if barrier is not None:
+                barrier.wait(20)
+            sent, received = 0, bytearray()
+            while len(received) < len(payload):
+                if sent < len(payload) and sent - len(received) < 256 * 1024:
+                    chunk = payload[sent:sent + 65536]
+                    tls.sendall(chunk)
+                    sent += len(chunk)
+                    continue
+                data = tls.recv(65536)
+                if not data:
+                    break
+                received += data
+            tls.unwrap()
+    return subject, bytes(received)
+
+
+def client_hello(server_hostname):
+    """A real ClientHello (OpenSSL's, from Python's ssl) for server_hostname (None: no SNI)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    outgoing = ssl.MemoryBIO()
+    tls = ctx.wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname=server_hostname)
+    try:
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
+
+
+def send_and_read_all(port, data):
+    """Sends data, then returns everything that comes back until the peer closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        if data:
+            s.sendall(data)
+        received = b""
+        try:
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                received += chunk
+        except ConnectionResetError:
+            pass
+        return received
+
+
+class SniProxyTests(InteropCase):
+    """cordon-sni-proxy between real clients (cordon client, curl, Python ssl) and
+    backends (cordon server, Python TCP/TLS/HTTP servers): passthrough, terminate,
+    unknown names, wildcard and default routes, and 20 clients at once."""
+
+    peers_needed = ("curl",)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not PROXY or not os.access(PROXY, os.X_OK):
+            raise AssertionError(f"--proxy {PROXY!r} is not an executable")
+
+    def start_proxy(self, *args):
+        """cordon-sni-proxy --listen 127.0.0.1:0 ARGS; returns (peer, port)."""
+        peer, _, m = self._start([PROXY, "--listen", "127.0.0.1:0", *args], "cordon-sni-proxy",
+                                 r"^listening on 127\.0\.0\.1:\d+$")
+        return peer, int(m.group(0).rsplit(":", 1)[1])
+
+    def serve(self, server):
+        """Runs a Python backend until the test ends; returns its port."""
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        self.addCleanup(thread.join, 5)
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        return server.server_address[1]
+
+    def echo_backend(self):
+        return self.serve(_Backend(("127.0.0.1", 0), _EchoHandler))
+
+    def tls_echo_backend(self, cert):
+        server = _Backend(("127.0.0.1", 0), _TlsEchoHandler)
+        server.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.context.load_cert_chain(cert.chain, cert.key)
+        return self.serve(server)
+
+    def wait_for_count(self, peer, pattern, count, timeout=10):
+        deadline = time.monotonic() + timeout
+        while len(re.findall(pattern, peer.output(), re.MULTILINE)) < count:
+            if time.monotonic() > deadline:
+                self.fail(f"expected {count} lines matching /{pattern}/\n{peer.describe()}")
+            time.sleep(0.05)
+
+    def test_passthrough(self):
+        # The proxy holds no certificate for other.test: the chain and the HTTP answer
+        # can only come from the backend, through bytes the proxy did not touch.
+        backend, backend_port = self.start_cordon_server(OTHER)
+        proxy, port = self.start_proxy("--route", f"other.test=passthrough:127.0.0.1:{backend_port}")
+        r, out = self.cordon_client(port, host="127.0.0.1", servername="other.test")
+        ctx = f"{r.stdout}\n{r.stderr}\n{proxy.describe()}\n{backend.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        self.assertEqual(out.subjects[:2], [OTHER.subject, "CN=cordon test intermediate CA"], ctx)
+        self.assertRegex(out.body, r"^HTTP/1\.1 200 OK\r?$", ctx)
+        self.assertEqual(cordon_fields(out.body).get("server name"), "other.test", ctx)
+        self.expect(backend, r"handshake ok: TLSv1\.3 .* sni=other\.test", proxy)
+        self.expect(proxy, r"^#1 127\.0\.0\.1:\d+ sni=other\.test route=other\.test passthrough -> "
+                           rf"127\.0\.0\.1:{backend_port}: done \(\d+ bytes up, \d+ down\)$", backend)
+
+    def test_passthrough_byte_for_byte(self):
+        # A plain TCP echo behind a passthrough route returns exactly what the client sent:
+        # the ClientHello the proxy buffered while it arrived in pieces, what followed it,
+        # and then the client's half-close as the backend's.
+        echo_port = self.echo_backend()
+        proxy, port = self.start_proxy("--route", f"other.test=passthrough:127.0.0.1:{echo_port}")
+        hello = client_hello("other.test")
+        sent = hello + b"and the bytes after it"
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            for piece in (hello[:3], hello[3:60], sent[60:]):
+                s.sendall(piece)
+                time.sleep(0.05)
+            s.shutdown(socket.SHUT_WR)
+            received = b""
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                received += data
+        self.assertEqual(received, sent, proxy.describe())
+        self.expect(proxy, rf"sni=other\.test route=other\.test passthrough -> .*: done "
+                           rf"\({len(sent)} bytes up, {len(sent)} down\)$")
+
+    def test_terminate_curl_to_http_backend(self):
+        http_port = self.serve(_HttpBackend(("127.0.0.1", 0), _HttpHandler))
+        proxy, port = self.start_proxy("--route", f"localhost={terminate_target(CERT['p256'], http_port)}")
+        r = self.run_command(["curl", "-sS", "--tlsv1.3", "--cacert", cert_file("ca.pem"), "--max-time", "20",
+                              "--resolve", f"localhost:{port}:127.0.0.1", f"https://localhost:{port}/via/proxy"])
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{proxy.describe()}")
+        self.assertEqual(r.stdout, f"backend saw GET /via/proxy host=localhost:{port}\n", proxy.describe())
+        self.expect(proxy, r"^#1 127\.0\.0\.1:\d+ sni=localhost route=localhost terminate -> "
+                           rf"127\.0\.0\.1:{http_port}: done \[TLSv1\.3 \S+ \S+ ecdsa_secp256r1_sha256 ")
+
+    def test_terminate_echo_1mib(self):
+        echo_port = self.echo_backend()
+        proxy, port = self.start_proxy("--route", f"localhost={terminate_target(CERT['p256'], echo_port)}")
+        payload = os.urandom(1 << 20)
+        subject, received = tls_echo(port, "localhost", payload)
+        self.assertEqual(subject, "cordon test leaf P-256")
+        self.assertTrue(received == payload, f"{len(received)} bytes back of {len(payload)}, or different bytes\n"
+                                             f"{proxy.describe()}")
+        # The backend's EOF became close_notify (unwrap() returned), the client's close_notify an EOF.
+        self.expect(proxy, rf": done \[TLSv1\.3 .*\] \({len(payload)} bytes up, {len(payload)} down\)$")
+
+    def test_unknown_name_without_default_is_closed(self):
+        proxy, port = self.start_proxy("--route", "other.test=passthrough:127.0.0.1:9", "--timeout", "1")
+        # Not a single byte of TLS comes back: the connection is just closed.
+        self.assertEqual(send_and_read_all(port, client_hello("unknown.test")), b"", proxy.describe())
+        self.expect(proxy, r"^#1 127\.0\.0\.1:\d+ sni=unknown\.test: no route for this name, closed$")
+        self.assertEqual(send_and_read_all(port, client_hello(None)), b"", proxy.describe())
+        self.expect(proxy, r"^#2 127\.0\.0\.1:\d+ sni=\(none\): no route for this name, closed$")
+        self.assertEqual(send_and_read_all(port, b"GET / HTTP/1.0\r\n\r\n"), b"", proxy.describe())
+        self.expect(proxy, r"^#3 127\.0\.0\.1:\d+: not a TLS ClientHello: ")
+        # Silence: closed after --timeout.
+        self.assertEqual(send_and_read_all(port, b""), b"", proxy.describe())
+        self.expect(proxy, r"^#4 127\.0\.0\.1:\d+: timed out waiting for the ClientHello$")
+        # A known name whose backend refuses: closed too, and the proxy carries on.
+        self.assertEqual(send_and_read_all(port, client_hello("other.test")), b"", proxy.describe())
+        self.expect(proxy, r"^#5 .* sni=other\.test route=other\.test passthrough -> 127\.0\.0\.1:9: "
+                           r"cannot connect to the backend: Connection refused")
+
+    def test_wildcard_and_default_routes(self):
+        echo_port = self.echo_backend()
+        proxy, port = self.start_proxy("--route", f"*.test={terminate_target(CERT['p256'], echo_port)}",
+                                       "--route", "other.test=passthrough:127.0.0.1:9",
+                                       "--default", terminate_target(CERT["p384"], echo_port))
+        self.assertEqual(tls_echo(port, "cordon.test", b"wildcard"), ("cordon test leaf P-256", b"wildcard"))
+        self.expect(proxy, r"sni=cordon\.test route=\*\.test terminate -> .*: done ")
+        self.assertEqual(tls_echo(port, "localhost", b"default"), ("cordon test leaf P-384", b"default"))
+        self.expect(proxy, r"sni=localhost route=default terminate -> .*: done ")
+
+    def test_terminate_handshake_failure(self):
+        # The client does not trust the proxy's certificate: its alert ends the handshake,
+        # and the backend (a closed port) is never tried.
+        proxy, port = self.start_proxy("--route", f"localhost={terminate_target(CERT['p256'], 9)}")
+        with self.assertRaises(ssl.SSLCertVerificationError):
+            tls_echo(port, "localhost", b"x", cafile="untrusted-ca.pem")
+        self.expect(proxy, r"sni=localhost route=localhost terminate -> 127\.0\.0\.1:9: handshake failed: "
+                           r".*alert sent: none / received: (unknown_ca|bad_certificate)\)")
+        self.assertNotIn("cannot connect", proxy.output())
+
+    def proxied_client(self, mode, backend_port):
+        """A proxy routing localhost to backend_port in mode, and a client connected
+        through it: a raw socket that sent a ClientHello (passthrough: the plain TCP
+        backend sees it as bytes), or a TLS socket (terminate). Returns the client socket."""
+        target = (f"passthrough:127.0.0.1:{backend_port}" if mode == "passthrough"
+                  else terminate_target(CERT["p256"], backend_port))
+        proxy, port = self.start_proxy("--route", f"localhost={target}")
+        raw = socket.create_connection(("127.0.0.1", port), timeout=20)
+        self.addCleanup(raw.close)
+        if mode == "passthrough":
+            raw.sendall(client_hello("localhost"))
+            return proxy, raw
+        conn = tls13_client_context().wrap_socket(raw, server_hostname="localhost")
+        self.addCleanup(conn.close)
+        return proxy, conn
+
+    def test_backpressure_backend_to_client(self):
+        # The backend sends 48 MiB to a client that reads nothing for half a second: the
+        # proxy stops reading the backend while its queue for the client is full, so the
+        # backend stalls once the socket buffers on the way are full (~8 MiB on loopback);
+        # then every byte arrives.
+        total = 48 << 20
+        for mode in ("passthrough", "terminate"):
+            with self.subTest(mode=mode):
+                server = _Backend(("127.0.0.1", 0), _FirehoseHandler)
+                server.total, server.progress = total, 0
+                proxy, conn = self.proxied_client(mode, self.serve(server))
+                if mode == "terminate":
+                    conn.sendall(b"go")
+                time.sleep(0.5)
+                stalled_at = server.progress
+                received = 0
+                while received < total:
+                    data = conn.recv(1 << 20)
+                    if not data:
+                        break
+                    received += len(data)
+                self.assertEqual(received, total, proxy.describe())
+                self.assertLess(stalled_at, total // 2, f"the proxy kept reading the backend\n{proxy.describe()}")
+
+    def test_backpressure_client_to_backend(self):
+        # The mirror image: a backend that reads nothing for half a second, and a client
+        # sending 48 MiB. The client stalls, then everything arrives and EOF follows it.
+        total = 48 << 20
+        for mode in ("passthrough", "terminate"):
+            with self.subTest(mode=mode):
+                server = _Backend(("127.0.0.1", 0), _SlowSinkHandler)
+                server.delay, server.received = 0.5, None
+                proxy, conn = self.proxied_client(mode, self.serve(server))
+                progress = [0]
+
+                def send_all():
+                    chunk = bytes(256 * 1024)
+                    while progress[0] < total:
+                        conn.sendall(chunk)
+                        progress[0] += len(chunk)
+
+                sender = threading.Thread(target=send_all, daemon=True)
+                sender.start()
+                time.sleep(0.45)
+                stalled_at = progress[0]
+                sender.join(30)
+                self.assertFalse(sender.is_alive(), proxy.describe())
+                if mode == "passthrough":
+                    conn.shutdown(socket.SHUT_WR)
+                    extra = len(client_hello("localhost"))  # the sink saw our ClientHello too
+                else:
+                    conn.unwrap()  # returns once the proxy answers with close_notify
+                    extra = 0
+                deadline = time.monotonic() + 10
+                while server.received is None and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                self.assertEqual(server.received, total + extra, proxy.describe())
+                self.assertLess(stalled_at, total // 2, f"the proxy kept reading the client\n{proxy.describe()}")
+
+    def test_twenty_concurrent_clients(self):
+        # Terminate (TCP echo backend) and passthrough (TLS echo backend) interleaved; every
+        # client finishes its handshake before any sends data, so all 20 are open at once.
+        echo_port = self.echo_backend()
+        tls_port = self.tls_echo_backend(OTHER)
+        proxy, port = self.start_proxy("--route", f"localhost={terminate_target(CERT['p256'], echo_port)}",
+                                       "--route", f"other.test=passthrough:127.0.0.1:{tls_port}")
+        count = 20
+        barrier = threading.Barrier(count)
+        results = [None] * count
+
+        def client(i):
+            name = "localhost" if i % 2 == 0 else "other.test"
+            payload = os.urandom(48 * 1024 + i)
+            try:
+                subject, received = tls_echo(port, name, payload, barrier)
+                results[i] = (name, subject, received == payload)
+            except Exception as e:  # noqa: BLE001 - reported below with the proxy's log
+                barrier.abort()
+                results[i] = (name, repr(e), False)
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(count)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        for i, result in enumerate(results):
+            name = "localhost" if i % 2 == 0 else "other.test"
+            subject = "cordon test leaf P-256" if i % 2 == 0 else "other.test"
+            self.assertEqual(result, (name, subject, True), f"client {i}\n{proxy.describe()}")
+        self.wait_for_count(proxy, r"sni=localhost route=localhost terminate -> .*: done ", count // 2)
+        self.wait_for_count(proxy, r"sni=other\.test route=other\.test passthrough -> .*: done ", count // 2)
+
+
 def main():
-    global CORDON, CERTS
+    global CORDON, CERTS, PROXY
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cordon", required=True, help="the cordon CLI binary")
     parser.add_argument("--certs", required=True, help="tests/data/certs")
+    parser.add_argument("--proxy", default="", help="the cordon-sni-proxy binary (SniProxyTests)")
     args, rest = parser.parse_known_args()
     CORDON = os.path.abspath(args.cordon)
+    PROXY = os.path.abspath(args.proxy) if args.proxy else ""
     CERTS = os.path.abspath(args.certs)
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
 
