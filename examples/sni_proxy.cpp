@@ -476,6 +476,20 @@ void Proxy::relay(Tunnel& t, short client_events, short backend_events) {
     if (active(t) && (backend_events & readable_events)) read_backend(t);
     if (active(t) && t.tls) pump_tls(t);
     if (active(t)) flush_backend(t);
+    // Terminate: pump_tls() stops at the high-water mark, and flush_backend() may
+    // then empty `up` at once. Nothing would wake this tunnel again (no POLLOUT for
+    // an empty queue, no POLLIN while plaintext waits in the connection), so keep
+    // going while the backend takes bytes. It ends: each round consumes buffered
+    // input (client_in is at most one read), or the backend fills and POLLOUT waits.
+    while (active(t) && t.tls && t.up.size() < high_water && (t.tls->has_readable() || !t.client_in.empty())) {
+        const std::size_t queued = t.up.size();
+        const std::size_t unfed = t.client_in.size();
+        const bool had_readable = t.tls->has_readable();
+        pump_tls(t);
+        if (active(t)) flush_backend(t);
+        if (t.up.size() == queued && t.client_in.size() == unfed && t.tls && t.tls->has_readable() == had_readable)
+            break;  // no progress: wait for the next event
+    }
     if (active(t)) flush_client(t);
     if (active(t)) half_close(t);
 }
