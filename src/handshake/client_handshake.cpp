@@ -462,17 +462,11 @@ Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     for (auto b : message) flight.push_back(b);  // a loop: GCC 12 -O3 warns falsely on insert
     TLS_TRY(core.send_handshake(flight));
     TLS_TRY(core.set_write_secret(secrets_->suite, app.client.bytes()));
-    secrets_->resumption_master =
-        secrets_->master->resumption_master_secret(secrets_->transcript_hash().bytes(), verified);
-    secrets_->master.reset();
-    secrets_->client_handshake = crypto::Secret();
-    secrets_->server_handshake = crypto::Secret();
-
     post_handshake_ = PostHandshake(secrets_->suite, secrets_->client_application, secrets_->server_application,
                                     /*is_server=*/false);
-    // The transcript and the handshake secrets are done with: keep only what
-    // resumption will need (an idle connection stays small).
-    resumption_master_ = secrets_->resumption_master;
+    // The transcript and the handshake secrets are done with (and wiped as they
+    // go): keep only what resumption will need, so an idle connection stays small.
+    resumption_master_ = secrets_->master->resumption_master_secret(secrets_->transcript_hash().bytes(), verified);
     secrets_.reset();
     state_ = Connected{};
     return core.complete_handshake();

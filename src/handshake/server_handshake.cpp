@@ -427,14 +427,10 @@ Result<void> ServerHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     s.transcript.add(raw);
     TLS_TRY(core.set_read_secret(s.suite, s.client_application.bytes()));
     core.reader().allow_compatibility_ccs(false);
-    s.resumption_master = s.master->resumption_master_secret(s.transcript_hash().bytes(), verified);
-    s.master.reset();
-    s.client_handshake = crypto::Secret();
-    s.server_handshake = crypto::Secret();
     post_handshake_ = PostHandshake(s.suite, s.client_application, s.server_application, /*is_server=*/true);
-    // The transcript and the handshake secrets are done with: keep only what
-    // resumption will need (an idle connection stays small).
-    resumption_master_ = secrets_->resumption_master;
+    // The transcript and the handshake secrets are done with (and wiped as they
+    // go): keep only what resumption will need, so an idle connection stays small.
+    resumption_master_ = s.master->resumption_master_secret(s.transcript_hash().bytes(), verified);
     secrets_.reset();
     state_ = Connected{};
     return core.complete_handshake();

@@ -16,7 +16,6 @@ struct Tls13Secrets {
     crypto::Secret client_handshake, server_handshake;
     std::optional<MasterSecret> master;
     crypto::Secret client_application, server_application;
-    crypto::Secret resumption_master;
 
     explicit Tls13Secrets(const SuiteParams& s) : suite(s), transcript(*s.hash) {}
     crypto::Secret transcript_hash() const noexcept { return transcript.current(); }
