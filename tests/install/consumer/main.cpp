@@ -1,6 +1,7 @@
 // Uses only cordon's installed public headers: SHA-256("abc") through the
-// default provider must give the FIPS 180-2 test vector.
-#include <tls/crypto.hpp>
+// default provider must give the FIPS 180-2 test vector, and a TLS client
+// connection built from a validated configuration must produce a ClientHello.
+#include <tls/tls.hpp>
 
 #include <cstdint>
 #include <cstdio>
@@ -27,5 +28,23 @@ int main() {
         return 1;
     }
     std::printf("consumer: SHA-256(\"abc\") ok via provider %s, backend %s\n", provider.name, sha256->backend);
+
+    auto config = tls::ClientConfig::build(tls::ClientSettings{});
+    if (!config) {
+        std::fprintf(stderr, "consumer: ClientConfig::build failed: %s\n", config.error().message);
+        return 1;
+    }
+    auto connection = tls::Connection::client(*config, "example.com");
+    if (!connection) {
+        std::fprintf(stderr, "consumer: Connection::client failed: %s\n", connection.error().message);
+        return 1;
+    }
+    auto hello = connection->pending_output();
+    // A handshake record (22) carrying a ClientHello (1).
+    if (hello.size() < 6 || hello[0] != 22 || hello[5] != 1) {
+        std::fprintf(stderr, "consumer: the client did not produce a ClientHello\n");
+        return 1;
+    }
+    std::printf("consumer: ClientHello of %zu bytes, state %s\n", hello.size(), tls::to_string(connection->state()));
     return 0;
 }
