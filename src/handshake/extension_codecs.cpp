@@ -178,4 +178,32 @@ void write_server_name(codec::Writer& w, Bytes host_name) noexcept {
     w.close_vector(list);
 }
 
+Result<Bytes> parse_renegotiation_info(Bytes data) {
+    codec::Reader r(data);
+    TLS_TRY_ASSIGN(renegotiated_connection, r.vector(1, 0, 255));
+    TLS_TRY(r.expect_end());
+    return renegotiated_connection;
+}
+
+void write_renegotiation_info(codec::Writer& w, Bytes renegotiated_connection) noexcept {
+    auto v = w.open_vector(1);
+    w.bytes(renegotiated_connection);
+    w.close_vector(v);
+}
+
+Result<Bytes> parse_ec_point_formats(Bytes data) {
+    codec::Reader r(data);
+    TLS_TRY_ASSIGN(formats, r.vector(1, 1, 255));
+    TLS_TRY(r.expect_end());
+    for (auto f : formats)
+        if (f == ec_point_format_uncompressed) return formats;
+    return Error{ErrorCode::illegal_parameter, "ec_point_formats without the uncompressed format"};
+}
+
+void write_ec_point_formats(codec::Writer& w, Bytes formats) noexcept {
+    auto v = w.open_vector(1);
+    w.bytes(formats);
+    w.close_vector(v);
+}
+
 }  // namespace tls::handshake

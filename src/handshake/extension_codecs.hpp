@@ -50,6 +50,17 @@ Result<Bytes> parse_cookie(Bytes data);
 // record_size_limit (RFC 8449 4): a u16 of at least 64 (illegal_parameter below).
 Result<std::uint16_t> parse_record_size_limit(Bytes data);
 
+// renegotiation_info (RFC 5746 3.2): opaque renegotiated_connection<0..255>,
+// empty on an initial handshake (checking that is the caller's job).
+Result<Bytes> parse_renegotiation_info(Bytes data);
+void write_renegotiation_info(codec::Writer& w, Bytes renegotiated_connection) noexcept;
+
+// ec_point_formats (RFC 8422 5.1.2): ECPointFormat ec_point_format_list<1..2^8-1>;
+// a list without uncompressed (0) is illegal_parameter. Returns the list.
+inline constexpr std::uint8_t ec_point_format_uncompressed = 0;
+Result<Bytes> parse_ec_point_formats(Bytes data);
+void write_ec_point_formats(codec::Writer& w, Bytes formats) noexcept;
+
 // Writers for the lists a client sends.
 void write_u16_list(codec::Writer& w, std::size_t prefix_size, const std::vector<std::uint16_t>& values) noexcept;
 void write_client_key_shares(codec::Writer& w, const std::vector<KeyShareEntry>& shares) noexcept;
