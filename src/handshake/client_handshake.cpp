@@ -17,23 +17,6 @@ using crypto::SignatureScheme;
 
 Error unexpected(const char* message) { return Error{ErrorCode::unexpected_message, message}; }
 
-bool is_tls13_signature_scheme(SignatureScheme s) noexcept {
-    switch (s) {
-        case SignatureScheme::ecdsa_secp256r1_sha256:
-        case SignatureScheme::ecdsa_secp384r1_sha384:
-        case SignatureScheme::ecdsa_secp521r1_sha512:
-        case SignatureScheme::rsa_pss_rsae_sha256:
-        case SignatureScheme::rsa_pss_rsae_sha384:
-        case SignatureScheme::rsa_pss_rsae_sha512:
-        case SignatureScheme::rsa_pss_pss_sha256:
-        case SignatureScheme::rsa_pss_pss_sha384:
-        case SignatureScheme::rsa_pss_pss_sha512:
-        case SignatureScheme::ed25519:
-        case SignatureScheme::ed448: return true;
-        default: return false;  // RSA PKCS#1 v1.5 and SHA-1 sign certificates at most (RFC 8446 4.2.3)
-    }
-}
-
 class ClientHandshake final : public HandshakeEngine {
 public:
     ClientHandshake(const ClientConfig& config, std::string server_name)
@@ -150,41 +133,24 @@ Result<std::vector<std::uint8_t>> ClientHandshake::build_client_hello(
             write_server_name(w, Bytes(reinterpret_cast<const std::uint8_t*>(server_name_.data()), server_name_.size()));
         }));
     }
-    TLS_TRY(ext.add(ExtensionType::supported_groups, [&](codec::Writer& w) {
-        auto list = w.open_vector(2);
-        for (auto g : settings_.groups) w.u16(static_cast<std::uint16_t>(g));
-        w.close_vector(list);
-    }));
-    TLS_TRY(ext.add(ExtensionType::signature_algorithms, [&](codec::Writer& w) {
-        auto list = w.open_vector(2);
-        for (auto s : settings_.signature_schemes) w.u16(static_cast<std::uint16_t>(s));
-        w.close_vector(list);
-    }));
+    // The lists go through the extension writers in extension_codecs.hpp.
+    std::vector<std::uint16_t> groups, schemes;
+    for (auto g : settings_.groups) groups.push_back(static_cast<std::uint16_t>(g));
+    for (auto s : settings_.signature_schemes) schemes.push_back(static_cast<std::uint16_t>(s));
+    TLS_TRY(ext.add(ExtensionType::supported_groups, [&](codec::Writer& w) { write_u16_list(w, 2, groups); }));
+    TLS_TRY(ext.add(ExtensionType::signature_algorithms, [&](codec::Writer& w) { write_u16_list(w, 2, schemes); }));
     if (!settings_.alpn.empty()) {
-        TLS_TRY(ext.add(ExtensionType::application_layer_protocol_negotiation, [&](codec::Writer& w) {
-            auto list = w.open_vector(2);
-            for (const auto& p : settings_.alpn) {
-                auto name = w.open_vector(1);
-                w.bytes(Bytes(reinterpret_cast<const std::uint8_t*>(p.data()), p.size()));
-                w.close_vector(name);
-            }
-            w.close_vector(list);
-        }));
+        std::vector<Bytes> protocols;
+        for (const auto& p : settings_.alpn)
+            protocols.emplace_back(reinterpret_cast<const std::uint8_t*>(p.data()), p.size());
+        TLS_TRY(ext.add(ExtensionType::application_layer_protocol_negotiation,
+                        [&](codec::Writer& w) { write_alpn_list(w, protocols); }));
     }
-    TLS_TRY(ext.add(ExtensionType::key_share, [&](codec::Writer& w) {
-        auto list = w.open_vector(2);
-        for (const auto& key : keys) {
-            w.u16(static_cast<std::uint16_t>(key->group()));
-            auto share = w.open_vector(2);
-            w.bytes(key->public_key());
-            w.close_vector(share);
-        }
-        w.close_vector(list);
-    }));
+    std::vector<KeyShareEntry> shares;
+    for (const auto& key : keys) shares.push_back(KeyShareEntry{key->group(), key->public_key()});
+    TLS_TRY(ext.add(ExtensionType::key_share, [&](codec::Writer& w) { write_client_key_shares(w, shares); }));
     TLS_TRY(ext.add(ExtensionType::supported_versions, [&](codec::Writer& w) {
-        auto list = w.open_vector(1);
-        w.u16(static_cast<std::uint16_t>(ProtocolVersion::tls13));
-        w.close_vector(list);
+        write_u16_list(w, 1, {static_cast<std::uint16_t>(ProtocolVersion::tls13)});
     }));
     if (!cookie.empty()) {
         TLS_TRY(ext.add(ExtensionType::cookie, [&](codec::Writer& w) {
@@ -412,7 +378,7 @@ Result<void> ClientHandshake::on_certificate(ConnectionCore& core, Bytes body, B
 Result<void> ClientHandshake::on_certificate_verify(ConnectionCore& core, Bytes body, Bytes raw,
                                                     std::optional<std::vector<std::uint8_t>> request_context) {
     TLS_TRY_ASSIGN(cv, CertificateVerify::parse(body));
-    if (!offered_signature_scheme(cv.scheme) || !is_tls13_signature_scheme(cv.scheme))
+    if (!offered_signature_scheme(cv.scheme) || !allowed_in_certificate_verify(cv.scheme))
         return Error{ErrorCode::illegal_parameter, "CertificateVerify uses a signature scheme the client did not offer"};
     const auto hash = secrets_->transcript_hash();
     const auto content = certificate_verify_content(Signer::server, hash.bytes());

@@ -74,6 +74,24 @@ Result<std::vector<std::uint8_t>> write_certificate_verify(crypto::SignatureSche
     });
 }
 
+bool allowed_in_certificate_verify(crypto::SignatureScheme scheme) noexcept {
+    using crypto::SignatureScheme;
+    switch (scheme) {
+        case SignatureScheme::ecdsa_secp256r1_sha256:
+        case SignatureScheme::ecdsa_secp384r1_sha384:
+        case SignatureScheme::ecdsa_secp521r1_sha512:
+        case SignatureScheme::rsa_pss_rsae_sha256:
+        case SignatureScheme::rsa_pss_rsae_sha384:
+        case SignatureScheme::rsa_pss_rsae_sha512:
+        case SignatureScheme::rsa_pss_pss_sha256:
+        case SignatureScheme::rsa_pss_pss_sha384:
+        case SignatureScheme::rsa_pss_pss_sha512:
+        case SignatureScheme::ed25519:
+        case SignatureScheme::ed448: return true;
+        default: return false;
+    }
+}
+
 std::vector<std::uint8_t> certificate_verify_content(Signer signer, Bytes transcript_hash) {
     static constexpr char server_context[] = "TLS 1.3, server CertificateVerify";
     static constexpr char client_context[] = "TLS 1.3, client CertificateVerify";

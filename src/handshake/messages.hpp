@@ -104,6 +104,9 @@ struct CertificateVerify {
     static Result<CertificateVerify> parse(Bytes body);
 };
 Result<std::vector<std::uint8_t>> write_certificate_verify(crypto::SignatureScheme scheme, Bytes signature);
+// Whether a scheme may sign a TLS 1.3 CertificateVerify: RSA PKCS#1 v1.5 and
+// SHA-1 schemes sign certificates at most (RFC 8446 4.2.3, 4.4.3).
+bool allowed_in_certificate_verify(crypto::SignatureScheme scheme) noexcept;
 
 // The content a CertificateVerify signs: 64 spaces, the context string, a zero
 // byte, the transcript hash.

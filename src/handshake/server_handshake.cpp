@@ -25,21 +25,6 @@ void append(std::vector<std::uint8_t>& flight, const std::vector<std::uint8_t>& 
     for (auto b : message) flight.push_back(b);
 }
 
-bool usable_in_tls13(SignatureScheme s) noexcept {
-    switch (s) {
-        case SignatureScheme::ecdsa_secp256r1_sha256:
-        case SignatureScheme::ecdsa_secp384r1_sha384:
-        case SignatureScheme::rsa_pss_rsae_sha256:
-        case SignatureScheme::rsa_pss_rsae_sha384:
-        case SignatureScheme::rsa_pss_rsae_sha512:
-        case SignatureScheme::rsa_pss_pss_sha256:
-        case SignatureScheme::rsa_pss_pss_sha384:
-        case SignatureScheme::rsa_pss_pss_sha512:
-        case SignatureScheme::ed25519: return true;
-        default: return false;
-    }
-}
-
 // Early data the server skips when it does not accept 0-RTT (RFC 8446 4.2.10).
 constexpr std::uint32_t max_skipped_early_data = 1u << 16;
 
@@ -222,7 +207,7 @@ Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, const WaitSeco
     }
     std::optional<SignatureScheme> scheme;
     for (auto s : schemes) {
-        if (usable_in_tls13(s) && c.certificate->key->supports(s) &&
+        if (allowed_in_certificate_verify(s) && c.certificate->key->supports(s) &&
             std::find(settings_.signature_schemes.begin(), settings_.signature_schemes.end(), s) !=
                 settings_.signature_schemes.end()) {
             scheme = s;
@@ -355,13 +340,11 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     ExtensionList ee;
     if (!choices.server_name.empty()) ee.add_empty(ExtensionType::server_name);
     if (!choices.alpn.empty()) {
-        TLS_TRY(ee.add(ExtensionType::application_layer_protocol_negotiation, [&](codec::Writer& w) {
-            auto list = w.open_vector(2);
-            auto name = w.open_vector(1);
-            w.bytes(Bytes(reinterpret_cast<const std::uint8_t*>(choices.alpn.data()), choices.alpn.size()));
-            w.close_vector(name);
-            w.close_vector(list);
-        }));
+        // RFC 7301 3.1: the reply is a ProtocolNameList of exactly one name.
+        const std::vector<Bytes> selected{
+            Bytes(reinterpret_cast<const std::uint8_t*>(choices.alpn.data()), choices.alpn.size())};
+        TLS_TRY(ee.add(ExtensionType::application_layer_protocol_negotiation,
+                       [&](codec::Writer& w) { write_alpn_list(w, selected); }));
     }
     const auto ee_list = ee.list();
     TLS_TRY_ASSIGN(encrypted_extensions, write_handshake_message(HandshakeType::encrypted_extensions, 64,
