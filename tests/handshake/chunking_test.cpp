@@ -22,6 +22,7 @@
 #include "handshake/client_handshake.hpp"
 #include "handshake/connection_core.hpp"
 #include "handshake/connection_test_support.hpp"
+#include "support/hex.hpp"
 #include "handshake/hello.hpp"
 #include "handshake/key_schedule.hpp"
 #include "handshake/messages.hpp"
@@ -38,28 +39,6 @@ namespace hs = tls::handshake;
 namespace {
 
 using Buffer = std::vector<std::uint8_t>;
-
-// SplitMix64: a reproducible byte stream, so two runs of a handshake are
-// identical byte for byte (random values, key shares, signatures).
-class SeededRng final : public tls::crypto::Rng {
-public:
-    explicit SeededRng(std::uint64_t seed) noexcept : seed_(seed), state_(seed) {}
-    void reset() noexcept { state_ = seed_; }
-    tls::Result<void> fill(tls::crypto::MutableBytes out) noexcept override {
-        for (std::size_t i = 0; i < out.size(); i += 8) {
-            std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-            z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-            z ^= z >> 31;
-            for (std::size_t j = 0; j < 8 && i + j < out.size(); ++j) out[i + j] = static_cast<std::uint8_t>(z >> (8 * j));
-        }
-        return tls::success();
-    }
-
-private:
-    std::uint64_t seed_;
-    std::uint64_t state_;
-};
 
 // The default verifier with its answers remembered: a replayed handshake asks
 // the same questions with the same bytes, so only the first one pays for the
@@ -112,13 +91,13 @@ public:
     Deterministic& operator=(const Deterministic&) = delete;
 
     Connection new_client() {
-        client_rng_.reset();
+        client_rng_ = test::TestRng(client_seed);  // rewind
         auto c = Connection::client(client_, "localhost");
         REQUIRE(c);
         return std::move(*c);
     }
     Connection new_server() {
-        server_rng_.reset();
+        server_rng_ = test::TestRng(server_seed);
         auto s = Connection::server(server_);
         REQUIRE(s);
         return std::move(*s);
@@ -126,8 +105,12 @@ public:
     const std::shared_ptr<const tls::ClientConfig>& client_config() const { return client_; }
 
 private:
-    SeededRng client_rng_{0x636c69656e74ull};
-    SeededRng server_rng_{0x736572766572ull};
+    // Reproducible streams (test/support), so two runs of a handshake are
+    // identical byte for byte: randoms, key shares, signatures.
+    static constexpr std::uint64_t client_seed = 0x636c69656e74ull;
+    static constexpr std::uint64_t server_seed = 0x736572766572ull;
+    test::TestRng client_rng_{client_seed};
+    test::TestRng server_rng_{server_seed};
     std::shared_ptr<const tls::ClientConfig> client_;
     std::shared_ptr<const tls::ServerConfig> server_;
 };
