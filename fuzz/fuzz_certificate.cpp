@@ -25,6 +25,9 @@
 
 namespace {
 
+using cordon_fuzz::inside;
+using cordon_fuzz::same_bytes;
+
 using namespace tls;
 using namespace tls::x509;
 using cordon_fuzz::Bytes;
@@ -36,15 +39,6 @@ void touch(Bytes b) {
     std::uint8_t acc = 0;
     for (auto v : b) acc = static_cast<std::uint8_t>(acc ^ v);
     sink = acc;
-}
-
-bool inside(Bytes inner, Bytes outer) {
-    if (inner.empty()) return true;
-    return inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size();
-}
-
-bool same_bytes(Bytes a, Bytes b) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
 }
 
 bool same_key(const crypto::PublicKey& a, const crypto::PublicKey& b) {

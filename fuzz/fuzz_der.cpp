@@ -17,16 +17,14 @@
 
 namespace {
 
+using cordon_fuzz::same_bytes;
+
 using namespace tls;
 using tls::codec::Bytes;
 using tls::codec::Reader;
 namespace der = tls::codec::der;
 
 constexpr int max_depth = 24;
-
-bool same_bytes(Bytes a, Bytes b) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
-}
 
 // The DER identifier and length octets for (tag, length); returns their count.
 std::size_t der_header(std::uint8_t tag, std::size_t length, std::uint8_t out[6]) {

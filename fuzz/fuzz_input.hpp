@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <span>
 
 namespace cordon_fuzz {
@@ -48,6 +49,17 @@ private:
     Bytes data_;
     std::size_t pos_ = 0;
 };
+
+// Whether a view a parser returned lies within the bytes it was given (an
+// empty view may point anywhere).
+inline bool inside(Bytes part, Bytes whole) noexcept {
+    if (part.empty()) return true;
+    return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
+}
+
+inline bool same_bytes(Bytes a, Bytes b) noexcept {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+}
 
 // An invariant the library promises does not hold: report and crash so libFuzzer
 // saves the input.

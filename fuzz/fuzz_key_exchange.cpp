@@ -22,6 +22,8 @@
 
 namespace {
 
+using cordon_fuzz::same_bytes;
+
 using namespace tls;
 using namespace tls::crypto;
 
@@ -30,10 +32,6 @@ struct Party {
     const KeyExchangeDescriptor* kx;
     std::unique_ptr<KeyExchangeKey> key;
 };
-
-bool same_bytes(Bytes a, Bytes b) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
-}
 
 const std::vector<Party>& parties() {
     static const std::vector<Party> all = [] {

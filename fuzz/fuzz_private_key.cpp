@@ -21,6 +21,8 @@
 
 namespace {
 
+using cordon_fuzz::inside;
+
 using namespace tls;
 using tls::x509::LoadedPrivateKey;
 using tls::x509::PrivateKeyFormat;
@@ -28,11 +30,6 @@ using Bytes = tls::crypto::Bytes;
 
 constexpr std::string_view password = "fuzz";
 constexpr tls::x509::KdfLimits limits{64};
-
-bool inside(Bytes part, Bytes whole) {
-    if (part.empty()) return true;
-    return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
-}
 
 void check_parse_error(const Error& e) {
     CORDON_FUZZ_CHECK(e.code == ErrorCode::decode_error || e.code == ErrorCode::unsupported ||

@@ -31,6 +31,8 @@
 
 namespace {
 
+using cordon_fuzz::same_bytes;
+
 using namespace tls;
 using namespace tls::crypto;
 
@@ -65,10 +67,6 @@ bool documented_failure(const Result<void>& r) {
 Bytes strip_leading_zeros(Bytes v) {
     while (v.size() > 1 && v[0] == 0) v = v.subspan(1);
     return v;
-}
-
-bool same_bytes(Bytes a, Bytes b) {
-    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
 }
 
 // DER -> parts -> DER must be the identity on everything the strict parser accepts.

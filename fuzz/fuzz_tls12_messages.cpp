@@ -36,12 +36,8 @@ namespace {
 
 Bytes input_;  // the current parser input, for inside() checks
 
-bool inside(Bytes view) {
-    if (view.empty()) return true;
-    return view.data() >= input_.data() && view.data() + view.size() <= input_.data() + input_.size();
-}
+bool inside(Bytes view) { return cordon_fuzz::inside(view, input_); }
 
-bool same(Bytes a, Bytes b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
 
 // type || u24 length || body
 std::vector<std::uint8_t> with_header(HandshakeType type, Bytes body) {
@@ -64,7 +60,7 @@ template <class WriteFn>
 void check_reserialises(Bytes data, WriteFn&& write) {
     auto out = write_to_vector(data.size() + 16, std::forward<WriteFn>(write));
     CORDON_FUZZ_CHECK(out.ok());
-    CORDON_FUZZ_CHECK(same(*out, data));
+    CORDON_FUZZ_CHECK(cordon_fuzz::same_bytes(*out, data));
 }
 
 }  // namespace
@@ -88,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             CORDON_FUZZ_CHECK(!ske->public_key.empty() && ske->public_key.size() <= 255);
             CORDON_FUZZ_CHECK(ske->params.data() == body.data() && ske->params.size() == ske->public_key.size() + 4);
             auto params = write_server_ecdh_params(ske->group, ske->public_key);
-            CORDON_FUZZ_CHECK(params.ok() && same(*params, ske->params));
+            CORDON_FUZZ_CHECK(params.ok() && cordon_fuzz::same_bytes(*params, ske->params));
             check_same_message(write_server_key_exchange(ske->group, ske->public_key, ske->scheme, ske->signature),
                                HandshakeType::server_key_exchange, body);
             break;

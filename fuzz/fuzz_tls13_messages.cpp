@@ -35,10 +35,7 @@ namespace {
 
 Bytes input_;  // the current parser input, for inside() checks
 
-bool inside(Bytes view) {
-    if (view.empty()) return true;
-    return view.data() >= input_.data() && view.data() + view.size() <= input_.data() + input_.size();
-}
+bool inside(Bytes view) { return cordon_fuzz::inside(view, input_); }
 
 void check_extensions(const Extensions& extensions) {
     for (const auto& e : extensions.all()) {

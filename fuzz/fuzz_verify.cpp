@@ -98,7 +98,6 @@ struct Fixed {
     }
 };
 
-bool same(Bytes a, Bytes b) { return std::ranges::equal(a, b); }
 
 void check_path(const VerifiedPath& path, const CertificatePtr& leaf, const TrustStore& store,
                 const VerifyOptions& options) {
@@ -112,7 +111,7 @@ void check_path(const VerifiedPath& path, const CertificatePtr& leaf, const Trus
         CORDON_FUZZ_CHECK(options.now >= certs[i]->not_before && options.now <= certs[i]->not_after);
         CORDON_FUZZ_CHECK(certs[i]->version == 3);
         if (i + 1 < certs.size()) CORDON_FUZZ_CHECK(names_match(certs[i]->issuer, certs[i + 1]->subject));
-        for (std::size_t j = 0; j < i; ++j) CORDON_FUZZ_CHECK(!same(certs[i]->der(), certs[j]->der()));
+        for (std::size_t j = 0; j < i; ++j) CORDON_FUZZ_CHECK(!cordon_fuzz::same_bytes(certs[i]->der(), certs[j]->der()));
         if (i > 0) CORDON_FUZZ_CHECK(certs[i]->basic_constraints && certs[i]->basic_constraints->ca);
     }
     if (options.peer_name) {
@@ -123,7 +122,7 @@ void check_path(const VerifiedPath& path, const CertificatePtr& leaf, const Trus
                 found = found || dns_name_matches(as_text(g.value), p.value);
             if (p.kind == PeerName::Kind::ip && g.kind == GeneralName::Kind::ip) {
                 auto ip = parse_ip_address(p.value);
-                found = found || (ip && same(ip->view(), g.value));
+                found = found || (ip && cordon_fuzz::same_bytes(ip->view(), g.value));
             }
         }
         CORDON_FUZZ_CHECK(found);
