@@ -197,7 +197,10 @@ const char* const common_options_usage =
     "  --group G            key exchange groups to allow (repeatable or comma-separated):\n"
     "                       x25519, secp256r1 (P-256), secp384r1 (P-384)\n"
     "  --suite S            cipher suites to allow (repeatable or comma-separated):\n"
-    "                       TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256\n"
+    "                       TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256,\n"
+    "                       TLS_ECDHE_{ECDSA,RSA}_WITH_{AES_128_GCM_SHA256,AES_256_GCM_SHA384,CHACHA20_POLY1305_SHA256}\n"
+    "  --tls1.2, --tls1.3   speak only this version (default: both, TLS 1.3 preferred)\n"
+    "  --allow-no-ems       TLS 1.2: accept peers without the extended master secret (RFC 7627)\n"
     "  --keylog FILE        append the session secrets to FILE (NSS key log format, for Wireshark)\n"
     "  --provider P         crypto provider: default, sodium, mbedtls\n"
     "  --timeout SECONDS    how long to wait for the peer\n";
@@ -240,6 +243,12 @@ bool parse_common(ArgParser& args, CommonOptions& options, std::string& error) {
             }
             options.suites.push_back(*suite);
         }
+    } else if (name == "--tls1.2") {
+        options.versions = {tls::ProtocolVersion::tls12};
+    } else if (name == "--tls1.3") {
+        options.versions = {tls::ProtocolVersion::tls13};
+    } else if (name == "--allow-no-ems") {
+        options.allow_no_ems = true;
     } else if (name == "--keylog") {
         if (!need(v)) return true;
         options.keylog_file = v;
@@ -263,6 +272,8 @@ bool apply_common(const CommonOptions& options, tls::CommonSettings& settings, s
     settings.alpn = options.alpn;
     settings.groups = options.groups;
     settings.cipher_suites = options.suites;
+    settings.versions = options.versions;
+    settings.require_extended_master_secret = !options.allow_no_ems;
     if (!options.keylog_file.empty()) {
         settings.key_log = key_log_to_file(options.keylog_file);
         if (!settings.key_log) {

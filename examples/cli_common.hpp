@@ -66,6 +66,8 @@ struct CommonOptions {
     std::vector<std::string> alpn;
     std::vector<tls::crypto::NamedGroup> groups;
     std::vector<tls::CipherSuite> suites;
+    std::vector<tls::ProtocolVersion> versions;
+    bool allow_no_ems = false;
     std::string keylog_file;
     const tls::crypto::CryptoProvider* provider = nullptr;
     int timeout_seconds = 0;

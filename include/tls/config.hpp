@@ -20,6 +20,7 @@
 #include "tls/crypto/provider.hpp"
 #include "tls/protocol.hpp"
 #include "tls/result.hpp"
+#include "tls/session.hpp"
 
 namespace tls {
 
@@ -76,14 +77,28 @@ struct CommonSettings {
     const crypto::CryptoProvider* provider = nullptr;  // default_provider()
     crypto::Rng* rng = nullptr;                        // the provider's, else the OS CSPRNG
     Clock clock;                                       // system clock
-    std::vector<ProtocolVersion> versions;             // {tls13}
-    std::vector<CipherSuite> cipher_suites;            // AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305
+    // Versions spoken; TLS 1.3 is chosen whenever both sides speak it.
+    std::vector<ProtocolVersion> versions;             // {tls13, tls12}
+    // TLS 1.3 and TLS 1.2 suites in one list (each version uses its own):
+    // AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305; for TLS 1.2 ECDHE-ECDSA
+    // before ECDHE-RSA. Nothing else (CBC, RSA key transport) exists in cordon.
+    std::vector<CipherSuite> cipher_suites;
     std::vector<crypto::NamedGroup> groups;            // x25519, secp256r1, secp384r1 (preference order)
     std::vector<crypto::SignatureScheme> signature_schemes;  // all cordon verifies/signs, strongest first
     std::vector<std::string> alpn;                     // protocols, preference order
     KeyLogCallback key_log;
     // Largest handshake message accepted from the peer (certificate chains).
     std::size_t max_handshake_message = 64 * 1024;
+    // TLS 1.2 only: refuse peers without the extended master secret (RFC 7627),
+    // whose sessions are open to the triple-handshake attack. Relax only for
+    // old peers you cannot upgrade.
+    bool require_extended_master_secret = true;
+
+    bool allows(ProtocolVersion v) const noexcept {
+        for (auto mine : versions)
+            if (mine == v) return true;
+        return false;
+    }
 };
 
 struct ClientSettings : CommonSettings {
@@ -95,6 +110,10 @@ struct ClientSettings : CommonSettings {
     bool middlebox_compatibility = true;
     // How many groups get a key share in the first ClientHello (the first N of groups).
     std::size_t key_shares = 1;
+    // Resumption: sessions are remembered per server name and offered again.
+    // A cache of 256 sessions is made for the configuration when none is given.
+    bool resumption = true;
+    std::shared_ptr<ClientSessionCache> session_cache;
 };
 
 // Picks the server's certificate for a ClientHello (by SNI, say); nullptr
@@ -106,7 +125,15 @@ struct ServerSettings : CommonSettings {
     CertificateResolver resolver;
     // Choose the cipher suite by the client's order instead of the server's.
     bool prefer_client_cipher_order = false;
+    // Stateless resumption: sessions sealed into tickets under keys that rotate
+    // every ticket_lifetime seconds (and still open for one period more).
+    bool session_tickets = true;
+    std::uint32_t ticket_lifetime = 6 * 3600;
 };
+
+namespace handshake {
+class Ticketer;
+}
 
 class ClientConfig {
 public:
@@ -129,9 +156,13 @@ public:
     crypto::Rng& rng() const noexcept { return *settings_.rng; }
     std::int64_t now() const { return settings_.clock(); }
 
+    // The ticket keys (nullptr when tickets are off). Internal.
+    handshake::Ticketer* ticketer() const noexcept { return ticketer_.get(); }
+
 private:
     explicit ServerConfig(ServerSettings settings) : settings_(std::move(settings)) {}
     ServerSettings settings_;
+    std::shared_ptr<handshake::Ticketer> ticketer_;
 };
 
 }  // namespace tls

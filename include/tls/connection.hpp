@@ -103,6 +103,9 @@ public:
     const std::vector<Certificate>& peer_certificates() const noexcept;
     // Whether the server sent a HelloRetryRequest.
     bool hello_retry_request() const noexcept;
+    // Whether the handshake resumed an earlier session (no certificate was
+    // sent; peer_certificates() are the original handshake's).
+    bool resumed() const noexcept;
 
     // For cordon's tests: the engine behind this connection.
     handshake::ConnectionCore& core_for_testing() noexcept { return *core_; }

@@ -6,6 +6,7 @@
 #include "handshake/extension_codecs.hpp"
 #include "handshake/messages.hpp"
 #include "handshake/post_handshake.hpp"
+#include "handshake/tls12_client.hpp"
 #include "handshake/tls13_secrets.hpp"
 #include "x509/name_matching.hpp"
 
@@ -55,6 +56,7 @@ private:
                                                          Bytes cookie) const;
     Result<void> on_server_hello(ConnectionCore& core, WaitServerHello& state, Bytes body, Bytes raw);
     Result<void> on_hello_retry_request(ConnectionCore& core, WaitServerHello& state, const ServerHello& hrr, Bytes raw);
+    Result<void> on_tls12_server_hello(ConnectionCore& core, WaitServerHello& state, const ServerHello& sh, Bytes raw);
     Result<void> check_common_server_hello(const ServerHello& sh, const WaitServerHello& state) const;
     Result<void> on_encrypted_extensions(ConnectionCore& core, Bytes body, Bytes raw);
     Result<void> on_certificate_request(Bytes body, Bytes raw);
@@ -78,6 +80,8 @@ private:
     std::uint8_t session_id_[32] = {};
     std::size_t session_id_size_ = 0;
     std::vector<std::uint8_t> cookie_;
+    bool offer_tls13_ = true, offer_tls12_ = false;
+    std::shared_ptr<const ClientSession> tls12_session_;  // offered for resumption
     bool ccs_sent_ = false;
     std::optional<Tls13Secrets> secrets_;  // from the ServerHello to the end of the handshake
     crypto::Secret resumption_master_;     // for session tickets (a later issue)
@@ -96,7 +100,19 @@ Result<void> ClientHandshake::start(ConnectionCore& core) {
     crypto::Rng& rng = config_.rng();
     TLS_TRY(rng.fill(random_));
     core.set_client_random(random_);
-    if (settings_.middlebox_compatibility) {
+    offer_tls13_ = settings_.allows(ProtocolVersion::tls13);
+    offer_tls12_ = settings_.allows(ProtocolVersion::tls12);
+    // A TLS 1.2 session to resume: its ticket goes in session_ticket (RFC 5077),
+    // with a session id whose echo tells the server accepted it.
+    if (offer_tls12_ && settings_.resumption && settings_.session_cache && !server_name_.empty()) {
+        auto session = settings_.session_cache->find(server_name_);
+        if (session && session->version == ProtocolVersion::tls12 && !session->expired(config_.now()) &&
+            std::find(settings_.cipher_suites.begin(), settings_.cipher_suites.end(), session->suite) !=
+                settings_.cipher_suites.end() &&
+            (session->extended_master_secret || !settings_.require_extended_master_secret))
+            tls12_session_ = std::move(session);
+    }
+    if ((offer_tls13_ && settings_.middlebox_compatibility) || tls12_session_) {
         TLS_TRY(rng.fill(session_id_));
         session_id_size_ = sizeof session_id_;
     }
@@ -104,7 +120,7 @@ Result<void> ClientHandshake::start(ConnectionCore& core) {
     send_sni_ = settings_.send_sni && !x509::parse_ip_address(server_name_).has_value();
 
     WaitServerHello wait;
-    const std::size_t shares = std::min(settings_.key_shares, settings_.groups.size());
+    const std::size_t shares = offer_tls13_ ? std::min(settings_.key_shares, settings_.groups.size()) : 0;
     for (std::size_t i = 0; i < shares; ++i) {
         const auto* kx = config_.provider().find(settings_.groups[i]);
         if (!kx) return Error{ErrorCode::internal_error, "configured group has no implementation"};
@@ -146,12 +162,27 @@ Result<std::vector<std::uint8_t>> ClientHandshake::build_client_hello(
         TLS_TRY(ext.add(ExtensionType::application_layer_protocol_negotiation,
                         [&](codec::Writer& w) { write_alpn_list(w, protocols); }));
     }
-    std::vector<KeyShareEntry> shares;
-    for (const auto& key : keys) shares.push_back(KeyShareEntry{key->group(), key->public_key()});
-    TLS_TRY(ext.add(ExtensionType::key_share, [&](codec::Writer& w) { write_client_key_shares(w, shares); }));
-    TLS_TRY(ext.add(ExtensionType::supported_versions, [&](codec::Writer& w) {
-        write_u16_list(w, 1, {static_cast<std::uint16_t>(ProtocolVersion::tls13)});
-    }));
+    if (offer_tls13_) {
+        std::vector<KeyShareEntry> shares;
+        for (const auto& key : keys) shares.push_back(KeyShareEntry{key->group(), key->public_key()});
+        TLS_TRY(ext.add(ExtensionType::key_share, [&](codec::Writer& w) { write_client_key_shares(w, shares); }));
+        std::vector<std::uint16_t> versions{static_cast<std::uint16_t>(ProtocolVersion::tls13)};
+        if (offer_tls12_) versions.push_back(static_cast<std::uint16_t>(ProtocolVersion::tls12));
+        TLS_TRY(ext.add(ExtensionType::supported_versions, [&](codec::Writer& w) { write_u16_list(w, 1, versions); }));
+    }
+    if (offer_tls12_) {
+        // TLS 1.2's own: uncompressed points only (RFC 8422 5.1.2), the extended
+        // master secret (RFC 7627), secure renegotiation (RFC 5746: empty on an
+        // initial handshake), and a session ticket (RFC 5077: empty asks for one).
+        static constexpr std::uint8_t uncompressed[1] = {ec_point_format_uncompressed};
+        TLS_TRY(ext.add(ExtensionType::ec_point_formats, [&](codec::Writer& w) { write_ec_point_formats(w, uncompressed); }));
+        ext.add_empty(ExtensionType::extended_master_secret);
+        TLS_TRY(ext.add(ExtensionType::renegotiation_info, [&](codec::Writer& w) { write_renegotiation_info(w, {}); }));
+        if (settings_.resumption) {
+            const Bytes ticket = tls12_session_ ? Bytes(tls12_session_->ticket) : Bytes{};
+            TLS_TRY(ext.add(ExtensionType::session_ticket, [&](codec::Writer& w) { w.bytes(ticket); }));
+        }
+    }
     if (!cookie.empty()) {
         TLS_TRY(ext.add(ExtensionType::cookie, [&](codec::Writer& w) {
             auto c = w.open_vector(2);
@@ -179,12 +210,8 @@ Result<std::vector<std::uint8_t>> ClientHandshake::build_client_hello(
 // --- ServerHello and HelloRetryRequest ---------------------------------------------
 
 Result<void> ClientHandshake::check_common_server_hello(const ServerHello& sh, const WaitServerHello& state) const {
-    // RFC 8446 4.1.3: a TLS 1.3 client that is answered with TLS 1.2 or below
-    // checks the downgrade sentinels first: they mean an attacker removed 1.3.
-    static constexpr std::uint8_t downgrade_prefix[7] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44};
-    if (sh.kind == MessageKind::server_hello_tls12 && sh.random.size() == random_size &&
-        std::equal(downgrade_prefix, downgrade_prefix + 7, sh.random.end() - 8) && sh.random.back() <= 1)
-        return Error{ErrorCode::illegal_parameter, "ServerHello.random carries a TLS 1.3 downgrade sentinel"};
+    if (!offer_tls13_)
+        return Error{ErrorCode::unsupported_extension, "supported_versions in a ServerHello, but TLS 1.3 was not offered"};
     // RFC 8446 4.1.3: legacy_version 0x0303; the real version is in supported_versions.
     if (sh.kind == MessageKind::server_hello_tls12 || sh.legacy_version != 0x0303)
         return Error{ErrorCode::protocol_version, "the server does not speak TLS 1.3"};
@@ -208,6 +235,7 @@ Result<void> ClientHandshake::check_common_server_hello(const ServerHello& sh, c
 
 Result<void> ClientHandshake::on_server_hello(ConnectionCore& core, WaitServerHello& state, Bytes body, Bytes raw) {
     TLS_TRY_ASSIGN(sh, ServerHello::parse(body));
+    if (sh.kind == MessageKind::server_hello_tls12) return on_tls12_server_hello(core, state, sh, raw);
     TLS_TRY(check_common_server_hello(sh, state));
     if (sh.is_hello_retry_request()) return on_hello_retry_request(core, state, sh, raw);
 
@@ -247,6 +275,25 @@ Result<void> ClientHandshake::on_server_hello(ConnectionCore& core, WaitServerHe
     n.group = share.group;
     if (send_sni_) n.server_name = server_name_;
     state_ = WaitEncryptedExtensions{};
+    return success();
+}
+
+Result<void> ClientHandshake::on_tls12_server_hello(ConnectionCore& core, WaitServerHello& state,
+                                                    const ServerHello& sh, Bytes raw) {
+    // RFC 8446 4.1.3: a client offering 1.3 refuses a 1.2 answer whose random
+    // says the server speaks 1.3: an attacker removed it from the ClientHello.
+    if (offer_tls13_ && has_downgrade_sentinel(sh.random))
+        return Error{ErrorCode::illegal_parameter, "ServerHello.random carries a TLS 1.3 downgrade sentinel"};
+    if (state.retry_suite) return Error{ErrorCode::protocol_version, "a TLS 1.2 ServerHello after a HelloRetryRequest"};
+    Tls12ClientOffer offer;
+    offer.client_hello = std::move(state.client_hello);
+    std::copy(random_, random_ + sizeof random_, offer.random.begin());
+    offer.session_id.assign(session_id_, session_id_ + session_id_size_);
+    offer.sent_sni = send_sni_;
+    offer.sent_session_ticket = offer_tls12_ && settings_.resumption;
+    offer.session = tls12_session_;
+    TLS_TRY_ASSIGN(engine, start_tls12_client(core, config_, server_name_, std::move(offer), sh, raw));
+    core.hand_over(std::move(engine));
     return success();
 }
 

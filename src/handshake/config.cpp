@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "handshake/cipher_suites.hpp"
+#include "handshake/ticketer.hpp"
+#include "handshake/tls12_suites.hpp"
 #include "tls/config.hpp"
 
 namespace tls {
@@ -34,21 +36,41 @@ Result<void> complete_common(CommonSettings& s, bool is_server) {
     if (!s.rng) s.rng = p.rng ? p.rng : &crypto::system_rng();
     if (!s.clock) s.clock = system_clock_seconds;
 
-    if (s.versions.empty()) s.versions = {ProtocolVersion::tls13};
+    const bool versions_given = !s.versions.empty();
+    if (!versions_given) s.versions = {ProtocolVersion::tls13, ProtocolVersion::tls12};
     for (auto v : s.versions)
-        if (v != ProtocolVersion::tls13)
-            return Error{ErrorCode::unsupported, "only TLS 1.3 is implemented (TLS 1.2 is not yet)"};
-
+        if (v != ProtocolVersion::tls13 && v != ProtocolVersion::tls12)
+            return Error{ErrorCode::unsupported, "cordon speaks TLS 1.3 and TLS 1.2 only"};
+    const auto has_suite_for = [&](ProtocolVersion v) {
+        return std::any_of(s.cipher_suites.begin(), s.cipher_suites.end(), [&](CipherSuite suite) {
+            return v == ProtocolVersion::tls13 ? handshake::resolve_suite(p, suite).has_value()
+                                               : handshake::resolve_tls12_suite(p, suite).has_value();
+        });
+    };
+    // Suites listed without versions choose the versions: a list of TLS 1.3
+    // suites alone means TLS 1.3 alone.
+    if (!versions_given && !s.cipher_suites.empty())
+        s.versions.erase(std::remove_if(s.versions.begin(), s.versions.end(), [&](auto v) { return !has_suite_for(v); }),
+                         s.versions.end());
+    const bool tls13 = s.allows(ProtocolVersion::tls13), tls12 = s.allows(ProtocolVersion::tls12);
     if (s.cipher_suites.empty()) {
-        for (auto suite : default_suites)
-            if (handshake::resolve_suite(p, suite)) s.cipher_suites.push_back(suite);
-        if (s.cipher_suites.empty()) return Error{ErrorCode::unsupported, "the provider serves no TLS 1.3 cipher suite"};
+        if (tls13)
+            for (auto suite : default_suites)
+                if (handshake::resolve_suite(p, suite)) s.cipher_suites.push_back(suite);
+        if (tls12)
+            for (auto suite : handshake::tls12_default_suites())
+                if (handshake::resolve_tls12_suite(p, suite)) s.cipher_suites.push_back(suite);
     } else {
         for (auto suite : s.cipher_suites)
-            if (!handshake::resolve_suite(p, suite))
+            if (!handshake::resolve_suite(p, suite) && !handshake::resolve_tls12_suite(p, suite))
                 return Error{ErrorCode::invalid_argument, "a configured cipher suite is unknown or the provider lacks it"};
     }
-
+    if (s.versions.empty()) return Error{ErrorCode::invalid_argument, "no protocol version is enabled"};
+    // Each version needs a suite of its own.
+    if (tls13 && !has_suite_for(ProtocolVersion::tls13))
+        return Error{ErrorCode::unsupported, "TLS 1.3 is enabled but no TLS 1.3 cipher suite is"};
+    if (tls12 && !has_suite_for(ProtocolVersion::tls12))
+        return Error{ErrorCode::unsupported, "TLS 1.2 is enabled but no TLS 1.2 cipher suite is"};
     if (s.groups.empty()) {
         for (auto g : default_groups)
             if (p.find(g)) s.groups.push_back(g);
@@ -104,6 +126,7 @@ Result<std::shared_ptr<const ClientConfig>> ClientConfig::build(ClientSettings s
     if (!settings.verifier) settings.verifier = webpki_server_verifier(settings.roots, settings.provider);
     if (settings.key_shares == 0 || settings.key_shares > settings.groups.size())
         return Error{ErrorCode::invalid_argument, "key_shares must be between 1 and the number of groups"};
+    if (settings.resumption && !settings.session_cache) settings.session_cache = std::make_shared<ClientSessionCache>();
     return std::shared_ptr<const ClientConfig>(new ClientConfig(std::move(settings)));
 }
 
@@ -113,7 +136,16 @@ Result<std::shared_ptr<const ServerConfig>> ServerConfig::build(ServerSettings s
         return Error{ErrorCode::invalid_argument, "a server needs a certificate or a certificate resolver"};
     if (settings.certificate && (settings.certificate->chain.empty() || !settings.certificate->key))
         return Error{ErrorCode::invalid_argument, "the server certificate needs a chain and a key"};
-    return std::shared_ptr<const ServerConfig>(new ServerConfig(std::move(settings)));
+    // RFC 8446 4.6.1: a ticket lives 7 days at most (the same bound serves TLS 1.2).
+    if (settings.session_tickets && (settings.ticket_lifetime == 0 || settings.ticket_lifetime > 7 * 24 * 3600))
+        return Error{ErrorCode::invalid_argument, "ticket_lifetime must be between 1 second and 7 days"};
+    auto config = std::shared_ptr<ServerConfig>(new ServerConfig(std::move(settings)));
+    if (config->settings_.session_tickets) {
+        config->ticketer_ =
+            std::make_shared<handshake::Ticketer>(config->provider(), config->rng(), config->settings_.ticket_lifetime);
+        if (!config->ticketer_->available()) config->ticketer_.reset();
+    }
+    return std::shared_ptr<const ServerConfig>(std::move(config));
 }
 
 }  // namespace tls

@@ -78,6 +78,7 @@ std::string_view Connection::alpn_protocol() const noexcept { return core_->nego
 std::string_view Connection::server_name() const noexcept { return core_->negotiated().server_name; }
 const std::vector<Certificate>& Connection::peer_certificates() const noexcept { return core_->negotiated().peer_chain; }
 bool Connection::hello_retry_request() const noexcept { return core_->negotiated().hello_retry_request; }
+bool Connection::resumed() const noexcept { return core_->negotiated().resumed; }
 
 const char* to_string(Connection::State state) noexcept {
     switch (state) {

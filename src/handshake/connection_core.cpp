@@ -84,7 +84,9 @@ Result<void> ConnectionCore::process_record(const record::RecordReader::Event& e
             state_ = Connection::State::closed;
             return success();
         }
-        if (event.alert.description == AlertDescription::user_canceled) return success();
+        // user_canceled, and TLS 1.2 warnings (no_renegotiation): the reader
+        // keeps reading, and bounds how many come in a row.
+        if (!reader_.closed()) return success();
         fail_with_alert_received(event.alert.description);
         return success();
     }
@@ -96,7 +98,9 @@ Result<void> ConnectionCore::process_record(const record::RecordReader::Event& e
             TLS_TRY(joiner_.push(event.payload));
             while (auto raw = joiner_.next_message()) {
                 TLS_TRY_ASSIGN(message, parse_handshake_message(*raw));
-                TLS_TRY(engine_->on_message(*this, message, *raw));
+                auto handled = engine_->on_message(*this, message, *raw);
+                if (next_engine_) engine_ = std::move(next_engine_);
+                TLS_TRY(handled);
                 if (state_ == Connection::State::failed) break;
             }
             // After the handshake, messages are rare: do not keep the flight-sized buffer.
@@ -109,6 +113,7 @@ Result<void> ConnectionCore::process_record(const record::RecordReader::Event& e
             readable_ = event.payload;  // an empty record gives nothing to read
             if (!readable_.empty()) engine_->on_application_data();
             return success();
+        case ContentType::change_cipher_spec: return engine_->on_change_cipher_spec(*this);
         default: return Error{ErrorCode::unexpected_message, "unexpected record type"};
     }
 }
@@ -210,6 +215,23 @@ Result<void> ConnectionCore::set_write_secret(const SuiteParams& suite, crypto::
     TLS_TRY_ASSIGN(cipher, record::RecordCipher::tls13(*suite.aead, keys.key.bytes(), keys.iv.bytes()));
     writer_.set_cipher(std::move(cipher));
     return success();
+}
+
+void ConnectionCore::use_tls12_records() {
+    reader_.set_protocol(record::Protocol::tls12);
+    reader_.require_record_version(record::record_version_tls12);
+    reader_.allow_compatibility_ccs(false);
+    writer_.set_plaintext_version(record::record_version_tls12);
+}
+
+Result<void> ConnectionCore::set_read_cipher(record::RecordCipher cipher) {
+    return record::install_read_cipher(reader_, joiner_, std::move(cipher));
+}
+
+void ConnectionCore::set_write_cipher(record::RecordCipher cipher) { writer_.set_cipher(std::move(cipher)); }
+
+Result<void> ConnectionCore::send_warning_alert(AlertDescription description) {
+    return writer_.write_alert(Alert{AlertLevel::warning, description});
 }
 
 void ConnectionCore::set_client_random(crypto::Bytes random) {

@@ -31,6 +31,7 @@ struct Negotiated {
     std::string server_name;
     std::vector<Certificate> peer_chain;
     bool hello_retry_request = false;
+    bool resumed = false;
 };
 
 // Hooks that let tests replay published traces exactly (RFC 8448). Never set
@@ -64,6 +65,11 @@ public:
     virtual bool accepts_application_data() const noexcept = 0;
     // A non-empty application_data record arrived.
     virtual void on_application_data() noexcept {}
+    // A TLS 1.2 change_cipher_spec message (TLS 1.3's compatibility CCS never
+    // reaches the engine: the record layer drops it).
+    virtual Result<void> on_change_cipher_spec(ConnectionCore&) {
+        return Error{ErrorCode::unexpected_message, "unexpected change_cipher_spec"};
+    }
     // The name of the current state, for error messages.
     virtual const char* state_name() const noexcept = 0;
 };
@@ -104,6 +110,17 @@ public:
     // Installs the keys of a traffic secret for reading or writing.
     Result<void> set_read_secret(const SuiteParams& suite, crypto::Bytes secret);
     Result<void> set_write_secret(const SuiteParams& suite, crypto::Bytes secret);
+    // TLS 1.2: the record rules of TLS 1.2 from now on (version 0x0303 in every
+    // header, real change_cipher_spec messages, warning alerts).
+    void use_tls12_records();
+    // TLS 1.2: installs record protection from the key block.
+    Result<void> set_read_cipher(record::RecordCipher cipher);
+    void set_write_cipher(record::RecordCipher cipher);
+    Result<void> send_warning_alert(AlertDescription description);
+    // The version is settled and another engine takes over (the TLS 1.3 engine
+    // hands a TLS 1.2 peer to the TLS 1.2 engine). Takes effect when the
+    // current engine's callback returns.
+    void hand_over(std::unique_ptr<HandshakeEngine> next) noexcept { next_engine_ = std::move(next); }
     record::RecordReader& reader() noexcept { return reader_; }
     record::RecordWriter& writer() noexcept { return writer_; }
     // The key log: remembers the client random, then logs secrets against it.
@@ -123,6 +140,7 @@ private:
     std::shared_ptr<const void> config_;
     const CommonSettings& settings_;  // owned by the config the connection holds
     std::unique_ptr<HandshakeEngine> engine_;
+    std::unique_ptr<HandshakeEngine> next_engine_;  // see hand_over()
     TestHooks hooks_;
 
     record::RecordReader reader_;

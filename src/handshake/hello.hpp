@@ -15,6 +15,10 @@ inline constexpr std::size_t random_size = 32;
 
 // SHA-256("HelloRetryRequest"): the ServerHello.random that marks an HRR.
 extern const std::array<std::uint8_t, random_size> hello_retry_request_random;
+// RFC 8446 4.1.3: the last 8 bytes of the random of a server that speaks TLS 1.3
+// but negotiates TLS 1.2 ("DOWNGRD" 01) or an older version ("DOWNGRD" 00).
+extern const std::array<std::uint8_t, 8> downgrade_sentinel_tls12;
+bool has_downgrade_sentinel(codec::Bytes server_random) noexcept;
 
 struct ClientHello {
     std::uint16_t legacy_version = 0x0303;

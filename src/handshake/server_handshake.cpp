@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <variant>
 
-#include "handshake/client_hello_info.hpp"
+#include "handshake/server_choices.hpp"
+#include "handshake/tls12_server.hpp"
 #include "handshake/extension_codecs.hpp"
 #include "handshake/messages.hpp"
 #include "handshake/post_handshake.hpp"
 #include "handshake/tls13_secrets.hpp"
-#include "x509/name_matching.hpp"
 
 namespace tls::handshake {
 namespace {
@@ -86,14 +86,9 @@ const char* ServerHandshake::state_name() const noexcept {
 Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, const WaitSecondClientHello* retry) const {
     const Extensions& ext = ch.extensions;
 
-    // Version (RFC 8446 4.2.1): without supported_versions the client speaks 1.2 at most.
-    auto versions_data = ext.find(ExtensionType::supported_versions);
-    if (!versions_data) return Error{ErrorCode::protocol_version, "the client does not offer TLS 1.3"};
-    TLS_TRY_ASSIGN(versions, parse_supported_versions_list(*versions_data));
-    if (std::find(versions.begin(), versions.end(), static_cast<std::uint16_t>(ProtocolVersion::tls13)) == versions.end())
-        return Error{ErrorCode::protocol_version, "the client does not offer TLS 1.3"};
-    // RFC 8446 D.5: SSL 3.0 and older ClientHellos are refused outright.
-    if (ch.legacy_version < 0x0300) return Error{ErrorCode::protocol_version, "ClientHello from before SSL 3.0"};
+    // Version (RFC 8446 4.2.1): the second ClientHello must still offer 1.3.
+    TLS_TRY_ASSIGN(version, choose_version(settings_, ch));
+    if (version != ProtocolVersion::tls13) return Error{ErrorCode::protocol_version, "the client does not offer TLS 1.3"};
     // RFC 8446 4.2.9: a PSK offer needs its key exchange modes.
     if (ext.contains(ExtensionType::pre_shared_key) && !ext.contains(ExtensionType::psk_key_exchange_modes))
         return Error{ErrorCode::missing_extension, "pre_shared_key without psk_key_exchange_modes"};
@@ -158,53 +153,12 @@ Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, const WaitSeco
         }
     }
 
-    // SNI (RFC 6066 3): a DNS host name, never an IP literal.
-    if (auto data = ext.find(ExtensionType::server_name)) {
-        TLS_TRY_ASSIGN(name, parse_server_name(*data));
-        if (name) {
-            std::string host(name->begin(), name->end());
-            if (!host.empty() && host.back() == '.') host.pop_back();
-            if (!x509::is_valid_reference_dns_name(host))
-                return Error{ErrorCode::illegal_parameter, "server_name is not a DNS host name"};
-            std::transform(host.begin(), host.end(), host.begin(),
-                           [](char ch_) { return ch_ >= 'A' && ch_ <= 'Z' ? static_cast<char>(ch_ + 32) : ch_; });
-            c.server_name = std::move(host);
-        }
-    }
-
-    // ALPN (RFC 7301 3.2): the server's preference; no overlap is fatal.
-    if (auto data = ext.find(ExtensionType::application_layer_protocol_negotiation)) {
-        TLS_TRY_ASSIGN(offered, parse_alpn_list(*data));
-        if (!settings_.alpn.empty()) {
-            for (const auto& mine : settings_.alpn) {
-                auto it = std::find_if(offered.begin(), offered.end(), [&](Bytes p) {
-                    return std::string_view(reinterpret_cast<const char*>(p.data()), p.size()) == mine;
-                });
-                if (it != offered.end()) {
-                    c.alpn = mine;
-                    break;
-                }
-            }
-            if (c.alpn.empty()) return Error{ErrorCode::no_application_protocol, "no ALPN protocol in common"};
-        }
-    }
-
-    // Certificate and signature scheme.
+    TLS_TRY_SET(c.server_name, choose_server_name(ch));
+    TLS_TRY_SET(c.alpn, choose_alpn(settings_, ch));
     auto schemes_data = ext.find(ExtensionType::signature_algorithms);
     if (!schemes_data) return Error{ErrorCode::missing_extension, "ClientHello without signature_algorithms"};
     TLS_TRY_ASSIGN(schemes, parse_signature_scheme_list(*schemes_data));
-    if (settings_.resolver) {
-        TLS_TRY_ASSIGN(info, client_hello_info(ch));
-        info.server_name = c.server_name;
-        c.certificate = settings_.resolver(info);
-    } else {
-        c.certificate = settings_.certificate;
-    }
-    if (!c.certificate) {
-        // RFC 6066 3: a server name the server does not serve is unrecognized_name.
-        if (!c.server_name.empty()) return Error{ErrorCode::unrecognized_name, "no certificate for this server name"};
-        return Error{ErrorCode::handshake_failure, "no certificate for a client that sent no server name"};
-    }
+    TLS_TRY_SET(c.certificate, choose_certificate(settings_, ch, c.server_name));
     std::optional<SignatureScheme> scheme;
     for (auto s : schemes) {
         if (allowed_in_certificate_verify(s) && c.certificate->key->supports(s) &&
@@ -231,6 +185,14 @@ Result<void> ServerHandshake::send_compatibility_ccs(ConnectionCore& core, const
 Result<void> ServerHandshake::on_client_hello(ConnectionCore& core, Bytes body, Bytes raw,
                                               const WaitSecondClientHello* retry) {
     TLS_TRY_ASSIGN(ch, ClientHello::parse(body));
+    if (!retry) {
+        TLS_TRY_ASSIGN(version, choose_version(settings_, ch));
+        if (version == ProtocolVersion::tls12) {
+            TLS_TRY_ASSIGN(engine, start_tls12_server(core, config_, ch, raw));
+            core.hand_over(std::move(engine));
+            return success();
+        }
+    }
     TLS_TRY_ASSIGN(choices, negotiate(ch, retry));
     if (!retry) {
         core.set_client_random(ch.random);

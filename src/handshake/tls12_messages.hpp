@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "handshake/messages.hpp"
+#include "handshake/tls12_key_schedule.hpp"  // tls12_verify_data_size
 #include "tls/crypto/algorithms.hpp"
 
 namespace tls::handshake {
@@ -55,7 +56,6 @@ Result<std::vector<std::uint8_t>> write_hello_request();
 
 // Finished (RFC 5246 7.4.9): verify_data of exactly 12 bytes (every cipher suite
 // cordon speaks keeps the default verify_data_length).
-inline constexpr std::size_t tls12_verify_data_size = 12;
 Result<Bytes> parse_tls12_finished(Bytes body);
 Result<std::vector<std::uint8_t>> write_tls12_finished(Bytes verify_data);
 

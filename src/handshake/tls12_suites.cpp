@@ -46,4 +46,35 @@ std::optional<Tls12SuiteParams> resolve_tls12_suite(const crypto::CryptoProvider
     return Tls12SuiteParams{suite, aead, hash, algorithms->signature_key, algorithms->fixed_iv_size};
 }
 
+bool tls12_scheme_fits(crypto::SignatureScheme scheme, Tls12SignatureKey key) noexcept {
+    using crypto::SignatureScheme;
+    switch (scheme) {
+        case SignatureScheme::ecdsa_secp256r1_sha256:
+        case SignatureScheme::ecdsa_secp384r1_sha384:
+        case SignatureScheme::ecdsa_secp521r1_sha512:
+        case SignatureScheme::ed25519: return key == Tls12SignatureKey::ecdsa;
+        case SignatureScheme::rsa_pss_rsae_sha256:
+        case SignatureScheme::rsa_pss_rsae_sha384:
+        case SignatureScheme::rsa_pss_rsae_sha512:
+        case SignatureScheme::rsa_pss_pss_sha256:
+        case SignatureScheme::rsa_pss_pss_sha384:
+        case SignatureScheme::rsa_pss_pss_sha512:
+        case SignatureScheme::rsa_pkcs1_sha256:
+        case SignatureScheme::rsa_pkcs1_sha384:
+        case SignatureScheme::rsa_pkcs1_sha512: return key == Tls12SignatureKey::rsa;
+        default: return false;
+    }
+}
+
+std::optional<Tls12SignatureKey> tls12_signature_key_of(const crypto::SigningKey& key) noexcept {
+    using crypto::SignatureScheme;
+    for (auto s : {SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ecdsa_secp384r1_sha384,
+                   SignatureScheme::ecdsa_secp521r1_sha512, SignatureScheme::ed25519})
+        if (key.supports(s)) return Tls12SignatureKey::ecdsa;
+    for (auto s : {SignatureScheme::rsa_pss_rsae_sha256, SignatureScheme::rsa_pss_pss_sha256,
+                   SignatureScheme::rsa_pkcs1_sha256})
+        if (key.supports(s)) return Tls12SignatureKey::rsa;
+    return std::nullopt;
+}
+
 }  // namespace tls::handshake

@@ -37,6 +37,14 @@ std::optional<Tls12SuiteAlgorithms> tls12_suite_algorithms(CipherSuite suite) no
 // each AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305.
 std::span<const CipherSuite> tls12_default_suites() noexcept;
 
+// Whether a signature scheme may sign the ServerKeyExchange of a suite whose
+// certificate key is `key`: ECDSA or Ed25519 (RFC 8422) for ECDHE_ECDSA; RSA-PSS
+// or PKCS#1 v1.5 with SHA-256 or better for ECDHE_RSA. Never SHA-1 or MD5.
+bool tls12_scheme_fits(crypto::SignatureScheme scheme, Tls12SignatureKey key) noexcept;
+
+// The TLS 1.2 suite family a signing key serves, or nothing (no such key type).
+std::optional<Tls12SignatureKey> tls12_signature_key_of(const crypto::SigningKey& key) noexcept;
+
 struct Tls12SuiteParams {
     CipherSuite suite;
     const crypto::AeadDescriptor* aead;

@@ -25,13 +25,28 @@ std::string describe(const Connection& c) {
 
 TEST_CASE("configurations are validated when built", "[api]") {
     auto cs = test::client_settings();
-    SECTION("TLS 1.2 is not implemented yet") {
-        cs.versions = {tls::ProtocolVersion::tls12};
+    SECTION("versions before TLS 1.2 are refused") {
+        cs.versions = {tls::ProtocolVersion::tls11, tls::ProtocolVersion::tls12};
         CHECK(tls::ClientConfig::build(cs).error().code == tls::ErrorCode::unsupported);
     }
-    SECTION("a TLS 1.2 suite is not a TLS 1.3 suite") {
+    SECTION("a version needs a suite of its own: a TLS 1.2 suite is not a TLS 1.3 suite") {
+        cs.versions = {tls::ProtocolVersion::tls13};
         cs.cipher_suites = {tls::CipherSuite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256};
-        CHECK(tls::ClientConfig::build(cs).error().code == tls::ErrorCode::invalid_argument);
+        CHECK(tls::ClientConfig::build(cs).error().code == tls::ErrorCode::unsupported);
+    }
+    SECTION("by default both versions, and suites listed without versions choose them") {
+        auto both = tls::ClientConfig::build(cs);
+        REQUIRE(both);
+        CHECK((*both)->settings().versions ==
+              std::vector<tls::ProtocolVersion>{tls::ProtocolVersion::tls13, tls::ProtocolVersion::tls12});
+        cs.cipher_suites = {tls::CipherSuite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256};
+        auto only12 = tls::ClientConfig::build(cs);
+        REQUIRE(only12);
+        CHECK((*only12)->settings().versions == std::vector<tls::ProtocolVersion>{tls::ProtocolVersion::tls12});
+        cs.cipher_suites = {tls::CipherSuite::tls_aes_128_gcm_sha256};
+        auto only13 = tls::ClientConfig::build(cs);
+        REQUIRE(only13);
+        CHECK((*only13)->settings().versions == std::vector<tls::ProtocolVersion>{tls::ProtocolVersion::tls13});
     }
     SECTION("an empty ALPN name") {
         cs.alpn = {""};
@@ -119,7 +134,8 @@ TEST_CASE("peek_client_hello reads SNI, ALPN, versions and suites from the first
     REQUIRE(info->has_value());
     CHECK((*info)->server_name == "cordon.test");
     CHECK((*info)->alpn == std::vector<std::string>{"h2", "http/1.1"});
-    CHECK((*info)->versions == std::vector<tls::ProtocolVersion>{tls::ProtocolVersion::tls13});
+    CHECK((*info)->versions ==
+          std::vector<tls::ProtocolVersion>{tls::ProtocolVersion::tls13, tls::ProtocolVersion::tls12});
     CHECK((*info)->groups.front() == tls::crypto::NamedGroup::x25519);
 
     const std::uint8_t http[] = {'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'};
@@ -188,9 +204,12 @@ TEST_CASE("a fatal alert from the peer fails the connection with alert_received"
     CHECK_FALSE(server->error()->alert_sent);
 }
 
-TEST_CASE("a TLS 1.2 ServerHello is protocol_version, or illegal_parameter with a downgrade sentinel", "[api]") {
+TEST_CASE("a TLS 1.2 ServerHello is protocol_version to a TLS 1.3-only client, and illegal_parameter with a downgrade sentinel",
+          "[api]") {
     const bool sentinel = GENERATE(false, true);
-    auto client = Connection::client(test::client_config(), "localhost");
+    auto cs = test::client_settings();
+    if (!sentinel) cs.versions = {tls::ProtocolVersion::tls13};
+    auto client = Connection::client(test::client_config(cs), "localhost");
     REQUIRE(client);
     auto out = client->pending_output();
     std::vector<std::uint8_t> ch_record(out.begin(), out.end());

@@ -92,6 +92,8 @@ public:
 
     Connection new_client() {
         client_rng_ = test::TestRng(client_seed);  // rewind
+        // Sessions from earlier runs would change the ClientHello, unless kept on purpose.
+        if (!keep_sessions && client_->settings().session_cache) client_->settings().session_cache->remove("localhost");
         auto c = Connection::client(client_, "localhost");
         REQUIRE(c);
         return std::move(*c);
@@ -103,6 +105,7 @@ public:
         return std::move(*s);
     }
     const std::shared_ptr<const tls::ClientConfig>& client_config() const { return client_; }
+    bool keep_sessions = false;
 
 private:
     // Reproducible streams (test/support), so two runs of a handshake are
@@ -160,6 +163,7 @@ struct Snapshot {
     std::string alpn;
     std::string server_name;
     bool hello_retry_request = false;
+    bool resumed = false;
     std::vector<Buffer> peer_chain;
     std::optional<ErrorCode> error;
 
@@ -177,6 +181,7 @@ Snapshot snapshot(const Connection& c) {
     s.alpn = std::string(c.alpn_protocol());
     s.server_name = std::string(c.server_name());
     s.hello_retry_request = c.hello_retry_request();
+    s.resumed = c.resumed();
     for (const auto& cert : c.peer_certificates()) s.peer_chain.push_back(to_buffer(cert.der()));
     if (c.error()) s.error = c.error()->code;
     return s;
@@ -255,6 +260,7 @@ void check_every_chunking(Deterministic& d, std::size_t expected_flights) {
     CHECK(client_end.alpn == server_end.alpn);
     CHECK(client_end.server_name == server_end.server_name);
     CHECK(client_end.hello_retry_request == server_end.hello_retry_request);
+    CHECK(client_end.resumed == server_end.resumed);
     // The last flight leaves each side in its final state.
     CHECK(flights.back().receiver_after == (flights.back().from_client ? server_end : client_end));
     CHECK(flights[flights.size() - 2].receiver_after == (flights.back().from_client ? client_end : server_end));
@@ -298,6 +304,37 @@ TEST_CASE("every chunking of every handshake flight gives the same result", "[co
         ss.cipher_suites = {CipherSuite::tls_aes_256_gcm_sha384};
         Deterministic d(cs, ss);
         check_every_chunking(d, 5);  // ClientHello; HRR; ClientHello; ServerHello..Finished; Finished
+    }
+    SECTION("TLS 1.2 full handshake, ECDHE-RSA with ChaCha20-Poly1305, RSA certificate") {
+        cs.versions = {tls::ProtocolVersion::tls12};
+        ss = test::server_settings("leaf-rsa2048");
+        ss.alpn = {"http/1.1"};
+        ss.cipher_suites = {CipherSuite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256};
+        Deterministic d(cs, ss);
+        // The server draws its ticket keys at its first ticket: a warm-up run
+        // makes every recorded run draw the same randomness.
+        Snapshot client_end, server_end;
+        record_handshake(d, client_end, server_end);
+        // ClientHello; ServerHello..ServerHelloDone; ClientKeyExchange, CCS, Finished;
+        // NewSessionTicket, CCS, Finished
+        check_every_chunking(d, 4);
+    }
+    SECTION("TLS 1.2 resumption with a ticket, AES-256-GCM") {
+        cs.versions = {tls::ProtocolVersion::tls12};
+        ss.cipher_suites = {CipherSuite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384};
+        Deterministic d(cs, ss);
+        d.keep_sessions = true;
+        // A first, full handshake draws the ticket keys and leaves a session in
+        // the client's cache; a first resumption renews its ticket as every run
+        // after it will (same RNG stream, same clock), so all of them offer the
+        // same ticket.
+        Snapshot client_end, server_end;
+        record_handshake(d, client_end, server_end);
+        CHECK_FALSE(client_end.resumed);
+        record_handshake(d, client_end, server_end);
+        CHECK(client_end.resumed);
+        // ClientHello; ServerHello, NewSessionTicket, CCS, Finished; CCS, Finished
+        check_every_chunking(d, 3);
     }
 }
 
@@ -490,9 +527,10 @@ TEST_CASE("misbehaving peers get the exact alert", "[connection][alerts]") {
         CHECK(out[0] == 22);
         CHECK(out[5] == 2);  // ServerHello
     }
-    SECTION("a TLS 1.2-only ClientHello (no supported_versions) is protocol_version") {
+    SECTION("a TLS 1.1 ClientHello (no supported_versions, legacy_version 0x0302) is protocol_version") {
         Connection server = d.new_server();
-        feed_all(server, client_hello_record(d, [](auto&, std::vector<hs::Extension>& ext) {
+        feed_all(server, client_hello_record(d, [](hs::ClientHello& ch, std::vector<hs::Extension>& ext) {
+                     ch.legacy_version = 0x0302;
                      remove_extension(ext, hs::ExtensionType::supported_versions);
                  }));
         check_plaintext_failure(server, ErrorCode::protocol_version, AlertDescription::protocol_version);
