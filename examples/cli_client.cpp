@@ -23,6 +23,8 @@ const char* const client_usage_text =
     "  --servername NAME    the name sent as SNI and verified (default: HOST)\n"
     "  --request TEXT       send TEXT (\\r, \\n, \\t, \\\\ and \\xHH are interpreted) instead of stdin\n"
     "  --no-verify          accept any certificate chain (the handshake signature is still checked)\n"
+    "  --reconnect N        with --request: connect N more times after the first, resuming\n"
+    "                       the session when the server allows (prints \"resumed: yes\")\n"
     "  -q, --quiet          print only the data the server sends\n";
 
 std::string client_usage() {
@@ -50,6 +52,7 @@ struct ClientOptions {
     std::optional<std::string> request;
     bool no_verify = false;
     bool quiet = false;
+    int reconnect = 0;
     CommonOptions common;
 };
 
@@ -148,68 +151,11 @@ End interactive(Session& session, int timeout_ms, Session::Io& last) {
     }
 }
 
-}  // namespace
-
-int client_command(int argc, char** argv) {
-    ClientOptions opt;
-    opt.common.timeout_seconds = 30;
-    const std::string usage = client_usage();
-    bool have_target = false;
-    ArgParser args(argc, argv);
-    while (args.next()) {
-        auto name = args.name();
-        std::string error;
-        if (name == "-h" || name == "--help") {
-            std::printf("%s", usage.c_str());
-            return 0;
-        }
-        if (parse_common(args, opt.common, error)) {
-            if (!error.empty()) return bad_usage(error, short_usage);
-            continue;
-        }
-        if (name == "--cafile" || name == "--servername" || name == "--request") {
-            auto v = args.value();
-            if (!v) return bad_usage(std::string(name) + " needs a value", short_usage);
-            if (name == "--cafile") opt.cafile = *v;
-            else if (name == "--servername") opt.servername = *v;
-            else {
-                opt.request = unescape(*v);
-                if (!opt.request) return bad_usage("bad escape in --request", short_usage);
-            }
-        } else if (name == "--no-verify") {
-            opt.no_verify = true;
-        } else if (name == "-q" || name == "--quiet") {
-            opt.quiet = true;
-        } else if (!args.is_option() && !have_target) {
-            if (!split_host_port(name, opt.host, opt.port))
-                return bad_usage("bad HOST:PORT \"" + std::string(name) + "\" (IPv6: [::1]:4433)", short_usage);
-            have_target = true;
-        } else {
-            return bad_usage("unexpected argument \"" + std::string(name) + "\"", short_usage);
-        }
-    }
-    if (!have_target) return bad_usage("client needs HOST:PORT", short_usage);
-
-    // Configuration.
-    tls::ClientSettings settings;
+// One connection: handshake, summary, then the request or stdin, until the end.
+int run_connection(const ClientOptions& opt, const std::shared_ptr<const tls::ClientConfig>& config,
+                   const std::string& server_name) {
     std::string error;
-    if (!apply_common(opt.common, settings, error)) return fail(error);
-    if (opt.no_verify) {
-        std::fprintf(stderr, "cordon: warning: --no-verify: the server's certificate chain and name are NOT checked\n");
-        settings.verifier = std::make_shared<AcceptAnyChain>();
-    } else if (!opt.cafile.empty()) {
-        auto added = settings.roots.add_pem_file(opt.cafile);
-        if (!added) return fail("cannot load --cafile " + opt.cafile + ": " + describe(added.error()));
-        if (*added == 0) return fail("no certificates in --cafile " + opt.cafile);
-    } else {
-        auto added = settings.roots.add_system();
-        if (!added) return fail("cannot load the system trust store: " + describe(added.error()));
-    }
-    auto config = tls::ClientConfig::build(std::move(settings));
-    if (!config) return fail("invalid client configuration: " + describe(config.error()));
-
-    const std::string server_name = opt.servername.empty() ? opt.host : opt.servername;
-    auto connection = tls::Connection::client(*config, server_name);
+    auto connection = tls::Connection::client(config, server_name);
     if (!connection) return fail("cannot create the connection: " + describe(connection.error()));
 
     int fd = connect_tcp(opt.host, opt.port, error);
@@ -255,5 +201,82 @@ int client_command(int argc, char** argv) {
     session.close_notify();
     return 0;
 }
+
+}  // namespace
+
+int client_command(int argc, char** argv) {
+    ClientOptions opt;
+    opt.common.timeout_seconds = 30;
+    const std::string usage = client_usage();
+    bool have_target = false;
+    ArgParser args(argc, argv);
+    while (args.next()) {
+        auto name = args.name();
+        std::string error;
+        if (name == "-h" || name == "--help") {
+            std::printf("%s", usage.c_str());
+            return 0;
+        }
+        if (parse_common(args, opt.common, error)) {
+            if (!error.empty()) return bad_usage(error, short_usage);
+            continue;
+        }
+        if (name == "--cafile" || name == "--servername" || name == "--request") {
+            auto v = args.value();
+            if (!v) return bad_usage(std::string(name) + " needs a value", short_usage);
+            if (name == "--cafile") opt.cafile = *v;
+            else if (name == "--servername") opt.servername = *v;
+            else {
+                opt.request = unescape(*v);
+                if (!opt.request) return bad_usage("bad escape in --request", short_usage);
+            }
+        } else if (name == "--reconnect") {
+            auto v = args.value();
+            if (!v) return bad_usage("--reconnect needs a value", short_usage);
+            char* end = nullptr;
+            const long n = std::strtol(v->c_str(), &end, 10);
+            if (end == v->c_str() || *end != '\0' || n < 0 || n > 1000)
+                return bad_usage("bad --reconnect \"" + *v + "\" (0 to 1000)", short_usage);
+            opt.reconnect = static_cast<int>(n);
+        } else if (name == "--no-verify") {
+            opt.no_verify = true;
+        } else if (name == "-q" || name == "--quiet") {
+            opt.quiet = true;
+        } else if (!args.is_option() && !have_target) {
+            if (!split_host_port(name, opt.host, opt.port))
+                return bad_usage("bad HOST:PORT \"" + std::string(name) + "\" (IPv6: [::1]:4433)", short_usage);
+            have_target = true;
+        } else {
+            return bad_usage("unexpected argument \"" + std::string(name) + "\"", short_usage);
+        }
+    }
+    if (!have_target) return bad_usage("client needs HOST:PORT", short_usage);
+    if (opt.reconnect > 0 && !opt.request) return bad_usage("--reconnect needs --request", short_usage);
+
+    // Configuration.
+    tls::ClientSettings settings;
+    std::string error;
+    if (!apply_common(opt.common, settings, error)) return fail(error);
+    if (opt.no_verify) {
+        std::fprintf(stderr, "cordon: warning: --no-verify: the server's certificate chain and name are NOT checked\n");
+        settings.verifier = std::make_shared<AcceptAnyChain>();
+    } else if (!opt.cafile.empty()) {
+        auto added = settings.roots.add_pem_file(opt.cafile);
+        if (!added) return fail("cannot load --cafile " + opt.cafile + ": " + describe(added.error()));
+        if (*added == 0) return fail("no certificates in --cafile " + opt.cafile);
+    } else {
+        auto added = settings.roots.add_system();
+        if (!added) return fail("cannot load the system trust store: " + describe(added.error()));
+    }
+    auto config = tls::ClientConfig::build(std::move(settings));
+    if (!config) return fail("invalid client configuration: " + describe(config.error()));
+
+    const std::string server_name = opt.servername.empty() ? opt.host : opt.servername;
+    for (int attempt = 0; attempt <= opt.reconnect; ++attempt) {
+        if (int status = run_connection(opt, *config, server_name); status != 0) return status;
+    }
+    return 0;
+}
+
 
 }  // namespace cli

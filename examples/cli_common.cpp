@@ -347,6 +347,7 @@ std::string negotiated_summary(const tls::Connection& c) {
     out += "alpn: " + n.alpn + "\n";
     out += "server name: " + n.sni + "\n";
     out += std::string("hello retry request: ") + (c.hello_retry_request() ? "yes" : "no") + "\n";
+    out += std::string("resumed: ") + (c.resumed() ? "yes" : "no") + "\n";
     return out;
 }
 

@@ -66,6 +66,12 @@ public:
     virtual Result<void> verify_signature(crypto::SignatureScheme scheme, crypto::Bytes message,
                                           crypto::Bytes signature, const Certificate& leaf,
                                           const crypto::CryptoProvider& provider) const;
+    // The TLS 1.2 ServerKeyExchange signature. TLS 1.2's ecdsa_* schemes name
+    // only the hash, so the default verifies ECDSA with that hash on the leaf's
+    // own curve (provider.ecdsa), and anything else as verify_signature() does.
+    virtual Result<void> verify_tls12_signature(crypto::SignatureScheme scheme, crypto::Bytes message,
+                                                crypto::Bytes signature, const Certificate& leaf,
+                                                const crypto::CryptoProvider& provider) const;
 };
 
 // RFC 5280 path validation to roots plus RFC 6125 name checks (src/x509).

@@ -55,6 +55,7 @@ std::string describe(const CryptoProvider& p) {
     for (const auto* d : p.key_exchanges) add("kx", to_string(d->group), d->backend);
     for (const auto* d : p.verifiers) add("verify", to_string(d->scheme), d->backend);
     if (p.rsa_pss != nullptr) add("verify", "RSASSA-PSS(params)", p.rsa_pss->backend);
+    if (p.ecdsa != nullptr) add("verify", "ECDSA(any hash, TLS 1.2)", p.ecdsa->backend);
     for (const auto* d : p.signing_keys) add("sign", d->key_kinds, d->backend);
     for (const auto* d : p.block_ciphers) add("cipher", to_string(d->algorithm), d->backend);
     return out;

@@ -26,6 +26,22 @@ Result<void> ServerCertificateVerifier::verify_signature(crypto::SignatureScheme
     return verifier->verify(*leaf.parsed()->public_key, message, signature);
 }
 
+Result<void> ServerCertificateVerifier::verify_tls12_signature(crypto::SignatureScheme scheme, crypto::Bytes message,
+                                                               crypto::Bytes signature, const Certificate& leaf,
+                                                               const crypto::CryptoProvider& provider) const {
+    using crypto::SignatureScheme;
+    std::optional<crypto::HashAlgorithm> ecdsa_hash;
+    if (scheme == SignatureScheme::ecdsa_secp256r1_sha256) ecdsa_hash = crypto::HashAlgorithm::sha256;
+    if (scheme == SignatureScheme::ecdsa_secp384r1_sha384) ecdsa_hash = crypto::HashAlgorithm::sha384;
+    if (scheme == SignatureScheme::ecdsa_secp521r1_sha512) ecdsa_hash = crypto::HashAlgorithm::sha512;
+    const auto* ec = leaf.parsed() && leaf.parsed()->public_key
+                         ? std::get_if<crypto::EcPublicKey>(&*leaf.parsed()->public_key)
+                         : nullptr;
+    if (!ecdsa_hash || ec == nullptr || provider.ecdsa == nullptr)
+        return verify_signature(scheme, message, signature, leaf, provider);
+    return provider.ecdsa->verify(*ec, *ecdsa_hash, message, signature);
+}
+
 namespace {
 
 class WebPkiServerVerifier final : public ServerCertificateVerifier {

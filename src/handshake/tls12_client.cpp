@@ -225,8 +225,8 @@ Result<void> Tls12ClientHandshake::on_server_key_exchange(ConnectionCore& core, 
         !tls12_scheme_fits(ske.scheme, suite_.signature_key))
         return Error{ErrorCode::illegal_parameter, "ServerKeyExchange signed with a scheme the client did not offer"};
     const auto content = server_key_exchange_signed_content(client_random(), server_random(), ske.params);
-    TLS_TRY(settings_.verifier->verify_signature(ske.scheme, content, ske.signature, core.negotiated().peer_chain.front(),
-                                                 config_.provider()));
+    TLS_TRY(settings_.verifier->verify_tls12_signature(ske.scheme, content, ske.signature,
+                                                       core.negotiated().peer_chain.front(), config_.provider()));
     core.negotiated().signature_scheme = ske.scheme;
     core.negotiated().group = ske.group;
     server_share_.emplace(ske.group, std::vector<std::uint8_t>(ske.public_key.begin(), ske.public_key.end()));

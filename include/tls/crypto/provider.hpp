@@ -23,6 +23,7 @@ struct CryptoProvider {
     std::span<const KeyExchangeDescriptor* const> key_exchanges;
     std::span<const SignatureVerifier* const> verifiers;
     const RsaPssVerifier* rsa_pss = nullptr;  // explicit-parameter PSS (X.509); may be null
+    const EcdsaVerifier* ecdsa = nullptr;     // any hash on the key's curve (TLS 1.2); may be null
     std::span<const SigningKeyFactory* const> signing_keys;
     Rng* rng = nullptr;  // the randomness source; configurations may override it
     // CBC block ciphers for password-protected key files (PKCS#8, PKCS#12); never TLS.

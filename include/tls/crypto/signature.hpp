@@ -70,6 +70,14 @@ struct RsaPssVerifier {
                            Bytes signature) noexcept;
 };
 
+// ECDSA with the hash chosen apart from the curve: TLS 1.2's ecdsa_* code points
+// name only the hash (RFC 8422 5.1.1; RFC 8446 4.2.3 binds the curve in TLS 1.3
+// only), so a TLS 1.2 server may sign with a P-384 key and SHA-256. The curve
+// is the key's; hash is SHA-256, SHA-384 or SHA-512.
+struct EcdsaVerifier {
+    const char* backend;
+    Result<void> (*verify)(const EcPublicKey& key, HashAlgorithm hash, Bytes message, Bytes signature) noexcept;
+};
 // Private key components, as the key-file parsers produce them. pss_only and
 // pss_params as in RsaPublicKey (a PKCS#8 key with the id-RSASSA-PSS algorithm).
 struct RsaPrivateKey {

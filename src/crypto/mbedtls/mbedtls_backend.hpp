@@ -33,6 +33,7 @@ extern const SignatureVerifier rsa_pss_pss_sha256;  // id-RSASSA-PSS keys only
 extern const SignatureVerifier rsa_pss_pss_sha384;
 extern const SignatureVerifier rsa_pss_pss_sha512;
 extern const RsaPssVerifier rsa_pss_with_params;
+extern const EcdsaVerifier ecdsa_any_hash;
 
 extern const BlockCipherDescriptor aes128_cbc;
 extern const BlockCipherDescriptor aes256_cbc;

@@ -46,6 +46,18 @@ constexpr CurveHash p256{NamedGroup::secp256r1, &sha256, MBEDTLS_MD_SHA256};
 constexpr CurveHash p384{NamedGroup::secp384r1, &sha384, MBEDTLS_MD_SHA384};
 
 Result<void> verify_p256(const PublicKey& k, Bytes m, Bytes s) noexcept { return verify_with(p256, k, m, s); }
+
+Result<void> verify_any_hash(const EcPublicKey& key, HashAlgorithm hash, Bytes message, Bytes signature) noexcept {
+    const HashDescriptor* descriptor = hash == HashAlgorithm::sha256   ? &sha256
+                                       : hash == HashAlgorithm::sha384 ? &sha384
+                                       : hash == HashAlgorithm::sha512 ? &sha512
+                                                                       : nullptr;
+    if (descriptor == nullptr) return Error{ErrorCode::unsupported, "ECDSA with this hash is not offered"};
+    if (key.curve != NamedGroup::secp256r1 && key.curve != NamedGroup::secp384r1)
+        return Error{ErrorCode::unsupported, "ECDSA on this curve is not offered"};
+    const CurveHash ch{key.curve, descriptor, MBEDTLS_MD_NONE};
+    return verify_with(ch, PublicKey(key), message, signature);
+}
 Result<void> verify_p384(const PublicKey& k, Bytes m, Bytes s) noexcept { return verify_with(p384, k, m, s); }
 
 class EcdsaSigningKey final : public SigningKey {
@@ -114,6 +126,7 @@ Result<std::unique_ptr<SigningKey>> load(const PrivateKey& key) noexcept {
 
 }  // namespace
 
+const EcdsaVerifier ecdsa_any_hash{"mbedtls", verify_any_hash};
 const SignatureVerifier ecdsa_p256_sha256{SignatureScheme::ecdsa_secp256r1_sha256, "mbedtls", verify_p256};
 const SignatureVerifier ecdsa_p384_sha384{SignatureScheme::ecdsa_secp384r1_sha384, "mbedtls", verify_p384};
 const SigningKeyFactory ecdsa_keys{"mbedtls", "ECDSA P-256, P-384", can_load, load};

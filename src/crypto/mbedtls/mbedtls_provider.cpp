@@ -26,6 +26,7 @@ const CryptoProvider& mbedtls_provider() noexcept {
         p.key_exchanges = kx;
         p.verifiers = verifiers;
         p.rsa_pss = &mbedtls::rsa_pss_with_params;
+        p.ecdsa = &mbedtls::ecdsa_any_hash;
         p.signing_keys = keys;
         p.rng = &system_rng();
         p.block_ciphers = ciphers;
