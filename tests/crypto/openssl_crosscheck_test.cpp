@@ -274,3 +274,34 @@ TEST_CASE("Signatures verify both ways with OpenSSL", "[openssl][signature]") {
     // Ed25519 on sodium, 11 ECDSA/RSA schemes on mbedTLS, all 12 on the default provider.
     CHECK(signed_by_cordon == 24);
 }
+
+TEST_CASE("ECDSA with any hash on either curve (TLS 1.2) verifies what OpenSSL signs", "[openssl][signature]") {
+    test::TestRng rng(33);
+    const EVP_MD* mds[] = {EVP_sha256(), EVP_sha384(), EVP_sha512()};
+    const tls::crypto::HashAlgorithm hashes[] = {tls::crypto::HashAlgorithm::sha256, tls::crypto::HashAlgorithm::sha384,
+                                                 tls::crypto::HashAlgorithm::sha512};
+    int verified = 0;
+    for (const char* curve : {"P-256", "P-384"}) {
+        Pkey theirs = openssl_keygen("EC", curve);
+        for (const auto& [pname, provider] : test::all_providers()) {
+            if (provider->ecdsa == nullptr) continue;
+            auto ours = import_key(*provider, theirs.get(), "EC", curve);
+            REQUIRE(ours);
+            const auto public_key = ours->public_key();
+            const auto& ec = std::get<tls::crypto::EcPublicKey>(public_key);
+            for (std::size_t i = 0; i < 3; ++i) {
+                INFO(pname << " " << curve << " hash " << i);
+                const SigCase c{SignatureScheme::ecdsa_secp256r1_sha256, mds[i], false};
+                ByteVec msg = random_bytes(rng, 77);
+                ByteVec sig = openssl_sign(theirs.get(), c, msg);
+                CHECK(provider->ecdsa->verify(ec, hashes[i], msg, sig).ok());
+                // The hash is bound: another hash, or another message, does not verify.
+                CHECK_FALSE(provider->ecdsa->verify(ec, hashes[(i + 1) % 3], msg, sig).ok());
+                msg[0] ^= 1;
+                CHECK_FALSE(provider->ecdsa->verify(ec, hashes[i], msg, sig).ok());
+                ++verified;
+            }
+        }
+    }
+    CHECK(verified >= 6);  // both curves x three hashes on at least one provider
+}

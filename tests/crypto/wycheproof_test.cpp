@@ -325,6 +325,33 @@ TEST_CASE("Wycheproof ECDSA P-384 SHA-384", "[wycheproof][signature]") {
     run_signature("ecdsa_secp384r1_sha384_test.json", SignatureScheme::ecdsa_secp384r1_sha384,
                   [](const json& g, std::vector<ByteVec>& s) { return ec_key(g, s, NamedGroup::secp384r1); });
 }
+// The same vectors through the TLS 1.2 verifier that takes the hash apart from
+// the curve (provider.ecdsa): it must accept and refuse exactly as the scheme's.
+void run_ecdsa_any_hash(const std::string& file, NamedGroup curve, tls::crypto::HashAlgorithm hash) {
+    const json doc = test::load_wycheproof(file);
+    int providers_run = 0;
+    for (const auto& [pname, provider] : test::all_providers()) {
+        if (provider->ecdsa == nullptr) continue;
+        ++providers_run;
+        Tally tally;
+        for (const auto& group : doc["testGroups"]) {
+            std::vector<ByteVec> storage;
+            const PublicKey key = ec_key(group, storage, curve);
+            for (const auto& tc : group["tests"]) {
+                ByteVec msg = hex(tc["msg"]), sig = hex(tc["sig"]);
+                tally.record(tc, provider->ecdsa->verify(std::get<EcPublicKey>(key), hash, msg, sig).ok());
+            }
+        }
+        check(file + " (any-hash ECDSA)", pname, tally, doc["numberOfTests"]);
+    }
+    CHECK(providers_run >= 1);
+}
+
+TEST_CASE("Wycheproof ECDSA through the any-hash (TLS 1.2) verifier", "[wycheproof][signature]") {
+    run_ecdsa_any_hash("ecdsa_secp256r1_sha256_test.json", NamedGroup::secp256r1, tls::crypto::HashAlgorithm::sha256);
+    run_ecdsa_any_hash("ecdsa_secp384r1_sha384_test.json", NamedGroup::secp384r1, tls::crypto::HashAlgorithm::sha384);
+}
+
 TEST_CASE("Wycheproof Ed25519", "[wycheproof][signature]") {
     run_signature("ed25519_test.json", SignatureScheme::ed25519, [](const json& g, std::vector<ByteVec>& s) {
         s.push_back(hex(g["publicKey"]["pk"]));
