@@ -184,9 +184,6 @@ Result<void> Tls12ClientHandshake::on_server_hello(ConnectionCore& core, const S
         core.log_secret("CLIENT_RANDOM", master_->secret_bytes());
         n.peer_chain = session.peer_chain;
         n.resumed = true;
-        if (!n.alpn.empty() && n.alpn != session.alpn)
-            return Error{ErrorCode::illegal_parameter, "the resumed session's ALPN protocol changed"};
-        n.alpn = session.alpn;
         TLS_TRY(derive_keys());
         state_ = ticket_expected_ ? State(WaitNewSessionTicket{}) : State(WaitChangeCipherSpec{});
     } else {
@@ -347,17 +344,16 @@ void Tls12ClientHandshake::remember_session(ConnectionCore& core) {
         cache->remove(server_name_);
         return;
     }
-    std::shared_ptr<ClientSession> session;
-    if (new_ticket_received_) {
-        session = std::make_shared<ClientSession>();
-        session->ticket = std::move(new_ticket_);
-        session->lifetime = new_ticket_lifetime_;
-        session->received_at = config_.now();
-    } else if (resumed_) {
-        return;  // the ticket that resumed stays in the cache as it is
-    } else {
-        return;  // no ticket: nothing to resume with
+    if (!new_ticket_received_) {
+        // A resumption without a new ticket keeps the one it used; a full
+        // handshake without one leaves nothing worth offering again.
+        if (!resumed_) cache->remove(server_name_);
+        return;
     }
+    auto session = std::make_shared<ClientSession>();
+    session->ticket = std::move(new_ticket_);
+    session->lifetime = new_ticket_lifetime_;
+    session->received_at = config_.now();
     const auto& n = core.negotiated();
     session->version = ProtocolVersion::tls12;
     session->suite = suite_.suite;
