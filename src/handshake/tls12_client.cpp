@@ -28,7 +28,7 @@ public:
           server_name_(std::move(server_name)),
           offer_(std::move(offer)),
           suite_(suite),
-          transcript_(*suite.prf_hash) {}
+          transcript_(std::in_place, *suite.prf_hash) {}
 
     Result<void> on_server_hello(ConnectionCore& core, const ServerHello& sh, Bytes raw);
 
@@ -72,7 +72,7 @@ private:
     Tls12ClientOffer offer_;
     Tls12SuiteParams suite_;
     State state_;
-    Transcript transcript_;
+    std::optional<Transcript> transcript_;  // until the handshake ends
     std::uint8_t server_random_[32] = {};
     bool extended_master_secret_ = false;
     bool resumed_ = false;
@@ -170,8 +170,8 @@ Result<void> Tls12ClientHandshake::on_server_hello(ConnectionCore& core, const S
     if (!extended_master_secret_ && settings_.require_extended_master_secret)
         return Error{ErrorCode::handshake_failure, "the server does not support the extended master secret (RFC 7627)"};
 
-    transcript_.add(offer_.client_hello);
-    transcript_.add(raw);
+    transcript_->add(offer_.client_hello);
+    transcript_->add(raw);
     std::vector<std::uint8_t>().swap(offer_.client_hello);
     auto& n = core.negotiated();
     n.version = ProtocolVersion::tls12;
@@ -206,7 +206,7 @@ Result<void> Tls12ClientHandshake::on_certificate(ConnectionCore& core, Bytes bo
     }
     TLS_TRY(settings_.verifier->verify_chain(chain, server_name_, config_.now()));
     core.negotiated().peer_chain = std::move(chain);
-    transcript_.add(raw);
+    transcript_->add(raw);
     state_ = WaitServerKeyExchange{};
     return success();
 }
@@ -227,7 +227,7 @@ Result<void> Tls12ClientHandshake::on_server_key_exchange(ConnectionCore& core, 
     core.negotiated().signature_scheme = ske.scheme;
     core.negotiated().group = ske.group;
     server_share_.emplace(ske.group, std::vector<std::uint8_t>(ske.public_key.begin(), ske.public_key.end()));
-    transcript_.add(raw);
+    transcript_->add(raw);
     state_ = WaitCertificateRequestOrDone{};
     return success();
 }
@@ -235,7 +235,7 @@ Result<void> Tls12ClientHandshake::on_server_key_exchange(ConnectionCore& core, 
 Result<void> Tls12ClientHandshake::on_server_hello_done(ConnectionCore& core, Bytes body, Bytes raw,
                                                         bool certificate_requested) {
     TLS_TRY(parse_server_hello_done(body));
-    transcript_.add(raw);
+    transcript_->add(raw);
 
     // The client's flight: [Certificate] ClientKeyExchange, then
     // change_cipher_spec and Finished.
@@ -250,15 +250,15 @@ Result<void> Tls12ClientHandshake::on_server_hello_done(ConnectionCore& core, By
     if (certificate_requested) {
         // No client certificate is configured: an empty list (RFC 5246 7.4.6).
         TLS_TRY_SET(flight, write_tls12_certificate({}));
-        transcript_.add(flight);
+        transcript_->add(flight);
     }
     TLS_TRY_ASSIGN(client_key_exchange, write_client_key_exchange(key->public_key()));
-    transcript_.add(client_key_exchange);
+    transcript_->add(client_key_exchange);
     for (auto b : client_key_exchange) flight.push_back(b);  // a loop: GCC 12 -O3 warns falsely on insert
 
     if (extended_master_secret_) {
         // RFC 7627 4: the session hash covers ClientHello .. ClientKeyExchange.
-        const auto session_hash = transcript_.current();
+        const auto session_hash = transcript_->current();
         TLS_TRY_SET(master_, Tls12MasterSecret::extended(*suite_.prf_hash, pre_master.bytes(), session_hash.bytes()));
     } else {
         TLS_TRY_SET(master_, Tls12MasterSecret::classic(*suite_.prf_hash, pre_master.bytes(), client_random(),
@@ -288,10 +288,10 @@ Result<void> Tls12ClientHandshake::send_change_cipher_spec_and_finished(Connecti
     TLS_TRY(core.send_change_cipher_spec());
     core.set_write_cipher(std::move(*pending_write_));
     pending_write_.reset();
-    const auto hash = transcript_.current();
+    const auto hash = transcript_->current();
     TLS_TRY_ASSIGN(verify_data, master_->verify_data(Tls12Sender::client, hash.bytes()));
     TLS_TRY_ASSIGN(finished, write_tls12_finished(verify_data.bytes()));
-    transcript_.add(finished);
+    transcript_->add(finished);
     return core.send_handshake(finished);
 }
 
@@ -303,7 +303,7 @@ Result<void> Tls12ClientHandshake::on_new_session_ticket(ConnectionCore& core, B
     new_ticket_.assign(nst.ticket.begin(), nst.ticket.end());
     new_ticket_lifetime_ = nst.lifetime_hint;
     new_ticket_received_ = true;
-    transcript_.add(raw);
+    transcript_->add(raw);
     (void)core;
     state_ = WaitChangeCipherSpec{};
     return success();
@@ -323,16 +323,20 @@ Result<void> Tls12ClientHandshake::on_change_cipher_spec(ConnectionCore& core) {
 
 Result<void> Tls12ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Bytes raw) {
     TLS_TRY_ASSIGN(verify_data, parse_tls12_finished(body));
-    const auto hash = transcript_.current();
+    const auto hash = transcript_->current();
     TLS_TRY_ASSIGN(verified, master_->verify_finished(Tls12Sender::server, hash.bytes(), verify_data));
     (void)verified;  // the proof that application data may flow
-    transcript_.add(raw);
+    transcript_->add(raw);
     if (resumed_) {
         // Abbreviated handshake: the server spoke first; the client finishes.
         TLS_TRY(send_change_cipher_spec_and_finished(core, {}));
     }
     remember_session(core);
+    // What the handshake needed is done with (the master secret is wiped as it
+    // goes): an idle connection keeps only its record keys.
     master_.reset();
+    transcript_.reset();
+    offer_.session.reset();
     state_ = Connected{};
     return core.complete_handshake();
 }
@@ -381,7 +385,7 @@ Result<void> Tls12ClientHandshake::on_message(ConnectionCore& core, const Handsh
                 if (type == HandshakeType::certificate_request) {
                     TLS_TRY_ASSIGN(request, Tls12CertificateRequest::parse(message.body));
                     (void)request;  // no client certificate to choose yet: an empty Certificate answers
-                    transcript_.add(raw);
+                    transcript_->add(raw);
                     state_ = WaitServerHelloDone{};
                     return success();
                 }

@@ -105,7 +105,7 @@ struct Tls12Choices {
 class Tls12ServerHandshake final : public HandshakeEngine {
 public:
     Tls12ServerHandshake(const ServerConfig& config, Tls12Choices choices)
-        : config_(config), settings_(config.settings()), choices_(std::move(choices)), transcript_(*choices_.suite.prf_hash) {}
+        : config_(config), settings_(config.settings()), choices_(std::move(choices)), transcript_(std::in_place, *choices_.suite.prf_hash) {}
 
     Result<void> on_client_hello(ConnectionCore& core, const ClientHello& ch, Bytes raw);
 
@@ -142,7 +142,7 @@ private:
     const ServerSettings& settings_;
     Tls12Choices choices_;
     State state_;
-    Transcript transcript_;
+    std::optional<Transcript> transcript_;  // until the handshake ends
     std::uint8_t client_random_[32] = {};
     std::uint8_t server_random_[32] = {};
     std::optional<Tls12MasterSecret> master_;
@@ -320,15 +320,15 @@ Result<void> Tls12ServerHandshake::on_client_hello(ConnectionCore& core, const C
 
 Result<void> Tls12ServerHandshake::send_full_flight(ConnectionCore& core, Bytes raw) {
     crypto::Rng& rng = config_.rng();
-    transcript_.add(raw);
+    transcript_->add(raw);
     // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone: one write.
     TLS_TRY_ASSIGN(flight, server_hello({}));
-    transcript_.add(flight);
+    transcript_->add(flight);
 
     std::vector<Bytes> chain;
     for (const auto& cert : choices_.certificate->chain) chain.push_back(cert.der());
     TLS_TRY_ASSIGN(certificate, write_tls12_certificate(chain));
-    transcript_.add(certificate);
+    transcript_->add(certificate);
     append(flight, certificate);
 
     const auto* kx = config_.provider().find(choices_.group);
@@ -342,11 +342,11 @@ Result<void> Tls12ServerHandshake::send_full_flight(ConnectionCore& core, Bytes 
     signature.resize(signature_size);
     TLS_TRY_ASSIGN(server_key_exchange,
                    write_server_key_exchange(choices_.group, key->public_key(), choices_.scheme, signature));
-    transcript_.add(server_key_exchange);
+    transcript_->add(server_key_exchange);
     append(flight, server_key_exchange);
 
     TLS_TRY_ASSIGN(done, write_server_hello_done());
-    transcript_.add(done);
+    transcript_->add(done);
     append(flight, done);
     TLS_TRY(core.send_handshake(flight));
     record_negotiated(core);
@@ -355,10 +355,10 @@ Result<void> Tls12ServerHandshake::send_full_flight(ConnectionCore& core, Bytes 
 }
 
 Result<void> Tls12ServerHandshake::send_abbreviated_flight(ConnectionCore& core, const ClientHello& ch, Bytes raw) {
-    transcript_.add(raw);
+    transcript_->add(raw);
     // RFC 5077 3.4: echoing the client's session id says the ticket was accepted.
     TLS_TRY_ASSIGN(hello, server_hello(ch.legacy_session_id));
-    transcript_.add(hello);
+    transcript_->add(hello);
     TLS_TRY_SET(master_, Tls12MasterSecret::resumed(*choices_.suite.prf_hash, choices_.resumed->master_secret.bytes()));
     core.log_secret("CLIENT_RANDOM", master_->secret_bytes());
     TLS_TRY(derive_keys());
@@ -366,7 +366,7 @@ Result<void> Tls12ServerHandshake::send_abbreviated_flight(ConnectionCore& core,
     std::vector<std::uint8_t> flight = std::move(hello);
     if (choices_.issue_ticket) {
         TLS_TRY_ASSIGN(ticket, new_session_ticket());
-        transcript_.add(ticket);
+        transcript_->add(ticket);
         append(flight, ticket);
     }
     TLS_TRY(send_change_cipher_spec_and_finished(core, std::move(flight)));
@@ -396,9 +396,9 @@ Result<void> Tls12ServerHandshake::on_client_key_exchange(ConnectionCore& core, 
     const auto* kx = config_.provider().find(choices_.group);
     crypto::Secret pre_master;
     TLS_TRY(state.key->agree(cke.public_key, pre_master.resize(kx->shared_secret_size)));
-    transcript_.add(raw);
+    transcript_->add(raw);
     if (choices_.extended_master_secret) {
-        const auto session_hash = transcript_.current();
+        const auto session_hash = transcript_->current();
         TLS_TRY_SET(master_,
                     Tls12MasterSecret::extended(*choices_.suite.prf_hash, pre_master.bytes(), session_hash.bytes()));
     } else {
@@ -450,29 +450,32 @@ Result<void> Tls12ServerHandshake::send_change_cipher_spec_and_finished(Connecti
     TLS_TRY(core.send_change_cipher_spec());
     core.set_write_cipher(std::move(*pending_write_));
     pending_write_.reset();
-    const auto hash = transcript_.current();
+    const auto hash = transcript_->current();
     TLS_TRY_ASSIGN(verify_data, master_->verify_data(Tls12Sender::server, hash.bytes()));
     TLS_TRY_ASSIGN(finished, write_tls12_finished(verify_data.bytes()));
-    transcript_.add(finished);
+    transcript_->add(finished);
     return core.send_handshake(finished);
 }
 
 Result<void> Tls12ServerHandshake::on_finished(ConnectionCore& core, Bytes body, Bytes raw) {
     TLS_TRY_ASSIGN(verify_data, parse_tls12_finished(body));
-    const auto hash = transcript_.current();
+    const auto hash = transcript_->current();
     TLS_TRY_ASSIGN(verified, master_->verify_finished(Tls12Sender::client, hash.bytes(), verify_data));
     (void)verified;  // the proof that application data may flow
-    transcript_.add(raw);
+    transcript_->add(raw);
     if (!choices_.resumed) {
         // Full handshake: [NewSessionTicket], change_cipher_spec, Finished.
         std::vector<std::uint8_t> flight;
         if (choices_.issue_ticket) {
             TLS_TRY_SET(flight, new_session_ticket());
-            transcript_.add(flight);
+            transcript_->add(flight);
         }
         TLS_TRY(send_change_cipher_spec_and_finished(core, std::move(flight)));
     }
+    // What the handshake needed is done with (the master secret is wiped as it
+    // goes): an idle connection keeps only its record keys.
     master_.reset();
+    transcript_.reset();
     choices_.resumed.reset();
     choices_.certificate.reset();
     state_ = Connected{};
