@@ -80,6 +80,11 @@ public:
     std::size_t read(crypto::MutableBytes out);
     // Sends close_notify; no more writes after it.
     void close();
+    // TLS 1.3 (RFC 8446 4.6.3): moves this side's write key forward, and with
+    // request_peer_update asks the peer to do the same. cordon also does it by
+    // itself before a key reaches its AEAD usage limit. TLS 1.2 has no key
+    // update (unsupported); before the handshake completes: invalid_argument.
+    Result<void> update_keys(bool request_peer_update = false);
 
     // --- Status --------------------------------------------------------------
     State state() const noexcept;

@@ -28,6 +28,11 @@ public:
     bool accepts_application_data() const noexcept override { return std::holds_alternative<Connected>(state_); }
     const char* state_name() const noexcept override;
     void on_application_data() noexcept override { post_handshake_.on_application_data(); }
+    Result<void> update_keys(ConnectionCore& core, bool request_peer_update) override {
+        if (!std::holds_alternative<Connected>(state_))
+            return Error{ErrorCode::invalid_argument, "keys can be updated only after the handshake"};
+        return post_handshake_.send_key_update(core, request_peer_update);
+    }
 
 private:
     // RFC 8446 A.1 states.

@@ -77,6 +77,7 @@ std::optional<crypto::SignatureScheme> Connection::signature_scheme() const noex
 std::string_view Connection::alpn_protocol() const noexcept { return core_->negotiated().alpn; }
 std::string_view Connection::server_name() const noexcept { return core_->negotiated().server_name; }
 const std::vector<Certificate>& Connection::peer_certificates() const noexcept { return core_->negotiated().peer_chain; }
+Result<void> Connection::update_keys(bool request_peer_update) { return core_->update_keys(request_peer_update); }
 bool Connection::hello_retry_request() const noexcept { return core_->negotiated().hello_retry_request; }
 bool Connection::resumed() const noexcept { return core_->negotiated().resumed; }
 

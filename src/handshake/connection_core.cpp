@@ -135,6 +135,14 @@ Result<void> ConnectionCore::write(crypto::Bytes plaintext) {
         return success();
     }
     if (plaintext.empty()) return success();
+    // RFC 8446 5.5: replace the key before it has protected too much. Checked per
+    // write: one write adds far fewer records than the margin to the hard limit.
+    if (writer_.key_update_due() && negotiated_.version == ProtocolVersion::tls13) {
+        if (auto updated = engine_->update_keys(*this, false); !updated) {
+            fail(updated.error());
+            return updated;
+        }
+    }
     auto written = writer_.write(record::ContentType::application_data, plaintext);
     if (!written) fail(written.error());
     return written;
@@ -154,6 +162,17 @@ void ConnectionCore::consume_readable(std::size_t n) {
     } else {
         readable_ = readable_.subspan(n);
     }
+}
+
+Result<void> ConnectionCore::update_keys(bool request_peer_update) {
+    if (state_ != Connection::State::established || !handshake_complete_)
+        return Error{ErrorCode::invalid_argument, "keys can be updated only on an established connection"};
+    if (close_sent_) return Error{ErrorCode::invalid_argument, "the connection was closed for writing"};
+    if (negotiated_.version != ProtocolVersion::tls13)
+        return Error{ErrorCode::unsupported, "TLS 1.2 has no key update"};
+    auto updated = engine_->update_keys(*this, request_peer_update);
+    if (!updated) fail(updated.error());
+    return updated;
 }
 
 void ConnectionCore::close() {

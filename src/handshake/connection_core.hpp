@@ -65,6 +65,10 @@ public:
     virtual bool accepts_application_data() const noexcept = 0;
     // A non-empty application_data record arrived.
     virtual void on_application_data() noexcept {}
+    // Sends a KeyUpdate (TLS 1.3, after the handshake).
+    virtual Result<void> update_keys(ConnectionCore&, bool /*request_peer_update*/) {
+        return Error{ErrorCode::unsupported, "this protocol version has no key update"};
+    }
     // A TLS 1.2 change_cipher_spec message (TLS 1.3's compatibility CCS never
     // reaches the engine: the record layer drops it).
     virtual Result<void> on_change_cipher_spec(ConnectionCore&) {
@@ -94,6 +98,7 @@ public:
     crypto::Bytes readable() const noexcept { return readable_; }
     void consume_readable(std::size_t n);
     void close();
+    Result<void> update_keys(bool request_peer_update);
 
     Connection::State state() const noexcept { return state_; }
     bool is_server() const noexcept { return is_server_; }

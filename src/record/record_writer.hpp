@@ -68,6 +68,8 @@ public:
     // --- Called by the handshake layer -------------------------------------
     void set_cipher(RecordCipher cipher) noexcept { cipher_.emplace(std::move(cipher)); }
     const RecordCipher* cipher() const noexcept { return cipher_ ? &*cipher_ : nullptr; }
+    // For tests and benchmarks that move the sequence number on.
+    RecordCipher* mutable_cipher_for_testing() noexcept { return cipher_ ? &*cipher_ : nullptr; }
     // Largest plaintext per record: 2^14, or less after record_size_limit (RFC 8449).
     void set_max_fragment(std::size_t size) noexcept;
     void set_padding(PaddingPolicy policy) noexcept { padding_ = std::move(policy); }
