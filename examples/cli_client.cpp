@@ -23,6 +23,8 @@ const char* const client_usage_text =
     "  --servername NAME    the name sent as SNI and verified (default: HOST)\n"
     "  --request TEXT       send TEXT (\\r, \\n, \\t, \\\\ and \\xHH are interpreted) instead of stdin\n"
     "  --no-verify          accept any certificate chain (the handshake signature is still checked)\n"
+    "  --cert FILE, --key FILE  a client certificate chain and its key, sent when a TLS 1.3\n"
+    "                       server asks for one (mutual TLS)\n"
     "  --reconnect N        with --request: connect N more times after the first, resuming\n"
     "                       the session when the server allows (prints \"resumed: yes\")\n"
     "  -q, --quiet          print only the data the server sends\n";
@@ -49,6 +51,7 @@ struct ClientOptions {
     std::uint16_t port = 443;
     std::string cafile;
     std::string servername;
+    std::string cert, key;
     std::optional<std::string> request;
     bool no_verify = false;
     bool quiet = false;
@@ -221,10 +224,13 @@ int client_command(int argc, char** argv) {
             if (!error.empty()) return bad_usage(error, short_usage);
             continue;
         }
-        if (name == "--cafile" || name == "--servername" || name == "--request") {
+        if (name == "--cafile" || name == "--servername" || name == "--request" || name == "--cert" ||
+            name == "--key") {
             auto v = args.value();
             if (!v) return bad_usage(std::string(name) + " needs a value", short_usage);
             if (name == "--cafile") opt.cafile = *v;
+            else if (name == "--cert") opt.cert = *v;
+            else if (name == "--key") opt.key = *v;
             else if (name == "--servername") opt.servername = *v;
             else {
                 opt.request = unescape(*v);
@@ -267,6 +273,12 @@ int client_command(int argc, char** argv) {
     } else {
         auto added = settings.roots.add_system();
         if (!added) return fail("cannot load the system trust store: " + describe(added.error()));
+    }
+    if (opt.cert.empty() != opt.key.empty()) return bad_usage("--cert and --key go together", short_usage);
+    if (!opt.cert.empty()) {
+        auto certified = tls::CertifiedKey::from_files(opt.cert, opt.key, opt.common.provider);
+        if (!certified) return fail("cannot load " + opt.cert + " / " + opt.key + ": " + describe(certified.error()));
+        settings.client_certificate = *certified;
     }
     auto config = tls::ClientConfig::build(std::move(settings));
     if (!config) return fail("invalid client configuration: " + describe(config.error()));

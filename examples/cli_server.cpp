@@ -28,7 +28,10 @@ const char* const server_usage_text =
     "  --http               answer an HTTP/1.1 request instead of echoing (offer --alpn http/1.1, not h2)\n"
     "  --sni NAME=CHAIN:KEY another certificate for clients asking for NAME (repeatable;\n"
     "                       \"*.example\" matches one label); others get --cert\n"
-    "  --once               exit after one connection (status 0 if its handshake succeeded)\n";
+    "  --once               exit after one connection (status 0 if its handshake succeeded)\n"
+    "  --client-ca FILE     mutual TLS (TLS 1.3): ask clients for a certificate issued under the\n"
+    "                       CAs in FILE (PEM) and print its subject\n"
+    "  --client-auth MODE   with --client-ca: required (default) or optional\n";
 
 std::string server_usage() {
     return std::string(server_usage_text) + common_options_usage + "                       (default 10)\n";
@@ -49,6 +52,8 @@ struct ServerOptions {
     bool http = false;
     bool once = false;
     std::vector<std::string> sni;  // NAME=CHAIN:KEY as given
+    std::string client_ca;
+    tls::ClientAuth client_auth = tls::ClientAuth::required;
     CommonOptions common;
 };
 
@@ -193,6 +198,8 @@ bool serve(int fd, const std::shared_ptr<const tls::ServerConfig>& config, const
         return false;
     }
     std::fprintf(stderr, "handshake ok: %s\n", negotiated_line(session.connection()).c_str());
+    const auto& client_chain = session.connection().peer_certificates();
+    if (!client_chain.empty()) std::fprintf(stderr, "client certificate: %s\n", client_chain.front().subject().c_str());
     if (opt.http) http(session);
     else echo(session);
     return true;
@@ -216,7 +223,14 @@ int server_command(int argc, char** argv) {
             if (!error.empty()) return bad_usage(error, short_usage);
             continue;
         }
-        if (name == "--cert" || name == "--key" || name == "--host" || name == "--port" || name == "--sni") {
+        if (name == "--client-ca" || name == "--client-auth") {
+            auto v = args.value();
+            if (!v) return bad_usage(std::string(name) + " needs a value", short_usage);
+            if (name == "--client-ca") opt.client_ca = *v;
+            else if (*v == "required") opt.client_auth = tls::ClientAuth::required;
+            else if (*v == "optional") opt.client_auth = tls::ClientAuth::optional;
+            else return bad_usage("bad --client-auth \"" + *v + "\" (required, optional)", short_usage);
+        } else if (name == "--cert" || name == "--key" || name == "--host" || name == "--port" || name == "--sni") {
             auto v = args.value();
             if (!v) return bad_usage(std::string(name) + " needs a value", short_usage);
             if (name == "--cert") opt.cert = *v;
@@ -246,6 +260,12 @@ int server_command(int argc, char** argv) {
     auto certified = tls::CertifiedKey::from_files(opt.cert, opt.key, opt.common.provider);
     if (!certified) return fail("cannot load " + opt.cert + " / " + opt.key + ": " + describe(certified.error()));
     settings.certificate = *certified;
+    if (!opt.client_ca.empty()) {
+        auto added = settings.client_roots.add_pem_file(opt.client_ca);
+        if (!added) return fail("cannot load --client-ca " + opt.client_ca + ": " + describe(added.error()));
+        if (*added == 0) return fail("no certificates in --client-ca " + opt.client_ca);
+        settings.client_auth = opt.client_auth;
+    }
 
     std::vector<SniEntry> sni;
     for (const auto& spec : opt.sni) {

@@ -78,6 +78,37 @@ public:
 std::shared_ptr<const ServerCertificateVerifier> webpki_server_verifier(TrustStore roots,
                                                                        const crypto::CryptoProvider* provider = nullptr);
 
+// How a server checks a client's certificates (mutual TLS).
+class ClientCertificateVerifier {
+public:
+    virtual ~ClientCertificateVerifier() = default;
+    // chain: leaf first, as the client sent it. now: the configuration's clock.
+    virtual Result<void> verify_chain(std::span<const Certificate> chain, std::int64_t now) const = 0;
+    // The client's CertificateVerify signature by the leaf's key (the default
+    // checks it with the provider's verifier for scheme).
+    virtual Result<void> verify_signature(crypto::SignatureScheme scheme, crypto::Bytes message,
+                                          crypto::Bytes signature, const Certificate& leaf,
+                                          const crypto::CryptoProvider& provider) const;
+    // The DER subject names the CertificateRequest lists as acceptable issuers
+    // (certificate_authorities, RFC 8446 4.2.4); none: the extension is left out.
+    virtual std::vector<std::vector<std::uint8_t>> acceptable_issuers() const { return {}; }
+};
+
+// RFC 5280 path validation to roots for the clientAuth purpose (src/x509); the
+// roots' subjects are the acceptable issuers.
+std::shared_ptr<const ClientCertificateVerifier> webpki_client_verifier(TrustStore roots,
+                                                                       const crypto::CryptoProvider* provider = nullptr);
+
+// What a server's CertificateRequest asks for, to choose a client certificate.
+struct CertificateRequestInfo {
+    std::string server_name;                                     // the name the client connected to
+    std::vector<std::vector<std::uint8_t>> acceptable_issuers;   // DER names; empty: any
+    std::vector<crypto::SignatureScheme> signature_schemes;      // the server's, in its order
+};
+// Picks the client's certificate for a request; nullptr sends none (the
+// server then decides whether that is acceptable).
+using ClientCertificateResolver = std::function<std::shared_ptr<const CertifiedKey>(const CertificateRequestInfo&)>;
+
 // Settings both sides share. Empty lists mean cordon's defaults.
 struct CommonSettings {
     const crypto::CryptoProvider* provider = nullptr;  // default_provider()
@@ -120,11 +151,22 @@ struct ClientSettings : CommonSettings {
     // A cache of 256 sessions is made for the configuration when none is given.
     bool resumption = true;
     std::shared_ptr<ClientSessionCache> session_cache;
+    // Mutual TLS: the certificate sent when a TLS 1.3 server asks for one, or a
+    // resolver that chooses per request (it wins when both are set).
+    std::shared_ptr<const CertifiedKey> client_certificate;
+    ClientCertificateResolver client_certificate_resolver;
 };
 
 // Picks the server's certificate for a ClientHello (by SNI, say); nullptr
 // refuses the handshake (unrecognized_name when SNI was sent, else handshake_failure).
 using CertificateResolver = std::function<std::shared_ptr<const CertifiedKey>(const ClientHelloInfo&)>;
+
+// Whether a server asks TLS 1.3 clients for a certificate (mutual TLS).
+enum class ClientAuth : std::uint8_t {
+    none,      // no CertificateRequest
+    optional,  // ask; a client without one still connects (peer_certificates() empty)
+    required,  // ask; a client without one gets certificate_required
+};
 
 struct ServerSettings : CommonSettings {
     std::shared_ptr<const CertifiedKey> certificate;  // used when there is no resolver
@@ -135,6 +177,14 @@ struct ServerSettings : CommonSettings {
     // every ticket_lifetime seconds (and still open for one period more).
     bool session_tickets = true;
     std::uint32_t ticket_lifetime = 6 * 3600;
+    // Mutual TLS (TLS 1.3): client certificates are validated to client_roots
+    // (never the server's own roots) for the clientAuth purpose, or by
+    // client_verifier when set. send_client_ca_names lists the acceptable
+    // issuers in the CertificateRequest.
+    ClientAuth client_auth = ClientAuth::none;
+    TrustStore client_roots;
+    std::shared_ptr<const ClientCertificateVerifier> client_verifier;
+    bool send_client_ca_names = true;
 };
 
 namespace handshake {

@@ -35,6 +35,12 @@ public:
     }
 
 private:
+    // What a CertificateRequest asked for (mutual TLS).
+    struct CertificateRequested {
+        std::vector<std::uint8_t> context;
+        std::vector<SignatureScheme> schemes;
+        std::vector<std::vector<std::uint8_t>> issuers;
+    };
     // RFC 8446 A.1 states.
     struct WaitServerHello {
         std::vector<std::unique_ptr<crypto::KeyExchangeKey>> keys;
@@ -45,13 +51,13 @@ private:
     struct WaitEncryptedExtensions {};
     struct WaitCertificateOrRequest {};
     struct WaitCertificate {
-        std::vector<std::uint8_t> request_context;
+        CertificateRequested request;
     };
     struct WaitCertificateVerify {
-        std::optional<std::vector<std::uint8_t>> request_context;  // set when the server asked for a certificate
+        std::optional<CertificateRequested> request;  // set when the server asked for a certificate
     };
     struct WaitFinished {
-        std::optional<std::vector<std::uint8_t>> request_context;
+        std::optional<CertificateRequested> request;
     };
     struct Connected {};
     using State = std::variant<WaitServerHello, WaitEncryptedExtensions, WaitCertificateOrRequest, WaitCertificate,
@@ -66,11 +72,12 @@ private:
     Result<void> on_encrypted_extensions(ConnectionCore& core, Bytes body, Bytes raw);
     Result<void> on_certificate_request(Bytes body, Bytes raw);
     Result<void> on_certificate(ConnectionCore& core, Bytes body, Bytes raw,
-                                std::optional<std::vector<std::uint8_t>> request_context);
+                                std::optional<CertificateRequested> request);
     Result<void> on_certificate_verify(ConnectionCore& core, Bytes body, Bytes raw,
-                                       std::optional<std::vector<std::uint8_t>> request_context);
+                                       std::optional<CertificateRequested> request);
+    Result<std::vector<std::uint8_t>> client_certificate_flight(const CertificateRequested& request);
     Result<void> on_finished(ConnectionCore& core, Bytes body, Bytes raw,
-                             const std::optional<std::vector<std::uint8_t>>& request_context);
+                             const std::optional<CertificateRequested>& request);
     bool offered_signature_scheme(SignatureScheme scheme) const noexcept {
         return std::find(settings_.signature_schemes.begin(), settings_.signature_schemes.end(), scheme) !=
                settings_.signature_schemes.end();
@@ -399,13 +406,20 @@ Result<void> ClientHandshake::on_certificate_request(Bytes body, Bytes raw) {
     if (!cr.context.empty()) return Error{ErrorCode::illegal_parameter, "CertificateRequest context is not empty"};
     if (!cr.extensions.contains(ExtensionType::signature_algorithms))
         return Error{ErrorCode::missing_extension, "CertificateRequest without signature_algorithms"};
+    CertificateRequested request;
+    request.context.assign(cr.context.begin(), cr.context.end());
+    TLS_TRY_SET(request.schemes, parse_signature_scheme_list(*cr.extensions.find(ExtensionType::signature_algorithms)));
+    if (auto data = cr.extensions.find(ExtensionType::certificate_authorities)) {
+        TLS_TRY_ASSIGN(names, parse_certificate_authorities(*data));
+        for (auto name : names) request.issuers.emplace_back(name.begin(), name.end());
+    }
     secrets_->transcript.add(raw);
-    state_ = WaitCertificate{std::vector<std::uint8_t>(cr.context.begin(), cr.context.end())};
+    state_ = WaitCertificate{std::move(request)};
     return success();
 }
 
 Result<void> ClientHandshake::on_certificate(ConnectionCore& core, Bytes body, Bytes raw,
-                                             std::optional<std::vector<std::uint8_t>> request_context) {
+                                             std::optional<CertificateRequested> request) {
     TLS_TRY_ASSIGN(msg, CertificateMessage::parse(body));
     if (!msg.context.empty()) return Error{ErrorCode::illegal_parameter, "server Certificate has a request context"};
     // RFC 8446 4.4.2.4: an empty server Certificate is a decode_error.
@@ -423,12 +437,12 @@ Result<void> ClientHandshake::on_certificate(ConnectionCore& core, Bytes body, B
     TLS_TRY(settings_.verifier->verify_chain(chain, server_name_, config_.now()));
     core.negotiated().peer_chain = std::move(chain);
     secrets_->transcript.add(raw);
-    state_ = WaitCertificateVerify{std::move(request_context)};
+    state_ = WaitCertificateVerify{std::move(request)};
     return success();
 }
 
 Result<void> ClientHandshake::on_certificate_verify(ConnectionCore& core, Bytes body, Bytes raw,
-                                                    std::optional<std::vector<std::uint8_t>> request_context) {
+                                                    std::optional<CertificateRequested> request) {
     TLS_TRY_ASSIGN(cv, CertificateVerify::parse(body));
     if (!offered_signature_scheme(cv.scheme) || !allowed_in_certificate_verify(cv.scheme))
         return Error{ErrorCode::illegal_parameter, "CertificateVerify uses a signature scheme the client did not offer"};
@@ -438,12 +452,12 @@ Result<void> ClientHandshake::on_certificate_verify(ConnectionCore& core, Bytes 
                                                  config_.provider()));
     core.negotiated().signature_scheme = cv.scheme;
     secrets_->transcript.add(raw);
-    state_ = WaitFinished{std::move(request_context)};
+    state_ = WaitFinished{std::move(request)};
     return success();
 }
 
 Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Bytes raw,
-                                          const std::optional<std::vector<std::uint8_t>>& request_context) {
+                                          const std::optional<CertificateRequested>& request) {
     const auto& hash = *secrets_->suite.hash;
     TLS_TRY_ASSIGN(verify_data, parse_finished(body, hash.output_size));
     TLS_TRY_ASSIGN(verified, verify_finished(hash, secrets_->server_handshake.bytes(),
@@ -459,7 +473,7 @@ Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     core.log_secret(keylog_server_traffic, app.server.bytes());
     core.log_secret(keylog_exporter, app.exporter.bytes());
 
-    // The client's second flight: [change_cipher_spec] [Certificate] Finished.
+    // The client's second flight: [change_cipher_spec] [Certificate [CertificateVerify]] Finished.
     if (session_id_size_ != 0 && !ccs_sent_) {
         TLS_TRY(core.send_change_cipher_spec());
         ccs_sent_ = true;
@@ -467,12 +481,7 @@ Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     // The flight's handshake messages go out in one write, coalesced into one
     // record (as the server's flight is; RFC 8448 6 shows them so).
     std::vector<std::uint8_t> flight;
-    if (request_context) {
-        // No client certificate is configured yet: an empty Certificate (RFC 8446 4.4.2).
-        TLS_TRY_ASSIGN(empty, write_certificate(*request_context, {}));
-        flight.swap(empty);
-        secrets_->transcript.add(flight);
-    }
+    if (request) TLS_TRY_SET(flight, client_certificate_flight(*request));
     FinishedToSend finished(hash, secrets_->client_handshake.bytes(), secrets_->transcript_hash().bytes());
     TLS_TRY_ASSIGN(message, write_finished(finished.verify_data.bytes()));
     secrets_->transcript.add(message);
@@ -488,6 +497,45 @@ Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     secrets_.reset();
     state_ = Connected{};
     return core.complete_handshake();
+}
+
+// Certificate and CertificateVerify for a server that asked (RFC 8446 4.4.2,
+// 4.4.3): the configured or resolved certificate if its key can sign one of the
+// server's schemes, else an empty Certificate and nothing more.
+Result<std::vector<std::uint8_t>> ClientHandshake::client_certificate_flight(const CertificateRequested& request) {
+    std::shared_ptr<const CertifiedKey> certificate = settings_.client_certificate;
+    if (settings_.client_certificate_resolver) {
+        CertificateRequestInfo info;
+        info.server_name = server_name_;
+        info.acceptable_issuers = request.issuers;
+        info.signature_schemes = request.schemes;
+        certificate = settings_.client_certificate_resolver(info);
+    }
+    std::optional<SignatureScheme> scheme;
+    if (certificate && certificate->key) {
+        for (auto s : request.schemes)
+            if (allowed_in_certificate_verify(s) && certificate->key->supports(s)) {
+                scheme = s;
+                break;
+            }
+    }
+    std::vector<Bytes> chain;
+    if (scheme)
+        for (const auto& cert : certificate->chain) chain.push_back(cert.der());
+    TLS_TRY_ASSIGN(flight, write_certificate(request.context, chain));
+    secrets_->transcript.add(flight);
+    if (!scheme) return flight;
+
+    const auto hash = secrets_->transcript_hash();
+    const auto content = certificate_verify_content(Signer::client, hash.bytes());
+    std::vector<std::uint8_t> signature(certificate->key->max_signature_size());
+    TLS_TRY_ASSIGN(size, certificate->key->sign(*scheme, content, config_.rng(), signature));
+    signature.resize(size);
+    TLS_TRY_ASSIGN(certificate_verify, write_certificate_verify(*scheme, signature));
+    secrets_->transcript.add(certificate_verify);
+    flight.reserve(flight.size() + certificate_verify.size());
+    for (auto b : certificate_verify) flight.push_back(b);  // a loop: GCC 12 -O3 warns falsely on insert
+    return flight;
 }
 
 // --- Dispatch ----------------------------------------------------------------------
@@ -509,13 +557,13 @@ Result<void> ClientHandshake::on_message(ConnectionCore& core, const HandshakeMe
                 return on_certificate(core, message.body, raw, std::nullopt);
             } else if constexpr (std::is_same_v<S, WaitCertificate>) {
                 if (type != HandshakeType::certificate) return unexpected("expected Certificate");
-                return on_certificate(core, message.body, raw, std::move(state.request_context));
+                return on_certificate(core, message.body, raw, std::move(state.request));
             } else if constexpr (std::is_same_v<S, WaitCertificateVerify>) {
                 if (type != HandshakeType::certificate_verify) return unexpected("expected CertificateVerify");
-                return on_certificate_verify(core, message.body, raw, std::move(state.request_context));
+                return on_certificate_verify(core, message.body, raw, std::move(state.request));
             } else if constexpr (std::is_same_v<S, WaitFinished>) {
                 if (type != HandshakeType::finished) return unexpected("expected Finished");
-                auto context = std::move(state.request_context);
+                auto context = std::move(state.request);
                 return on_finished(core, message.body, raw, context);
             } else {
                 return post_handshake_.on_message(core, message);

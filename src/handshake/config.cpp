@@ -136,6 +136,11 @@ Result<std::shared_ptr<const ServerConfig>> ServerConfig::build(ServerSettings s
         return Error{ErrorCode::invalid_argument, "a server needs a certificate or a certificate resolver"};
     if (settings.certificate && (settings.certificate->chain.empty() || !settings.certificate->key))
         return Error{ErrorCode::invalid_argument, "the server certificate needs a chain and a key"};
+    if (settings.client_auth != ClientAuth::none && !settings.client_verifier) {
+        if (settings.client_roots.size() == 0)
+            return Error{ErrorCode::invalid_argument, "client_auth needs client_roots or a client_verifier"};
+        settings.client_verifier = webpki_client_verifier(settings.client_roots, settings.provider);
+    }
     // RFC 8446 4.6.1: a ticket lives 7 days at most (the same bound serves TLS 1.2).
     if (settings.session_tickets && (settings.ticket_lifetime == 0 || settings.ticket_lifetime > 7 * 24 * 3600))
         return Error{ErrorCode::invalid_argument, "ticket_lifetime must be between 1 second and 7 days"};

@@ -178,6 +178,29 @@ void write_server_name(codec::Writer& w, Bytes host_name) noexcept {
     w.close_vector(list);
 }
 
+Result<std::vector<Bytes>> parse_certificate_authorities(Bytes data, std::size_t max_names) {
+    codec::Reader r(data);
+    TLS_TRY_ASSIGN(list, r.sub(2, 3, 0xffff));
+    TLS_TRY(r.expect_end());
+    std::vector<Bytes> names;
+    while (!list.empty()) {
+        if (names.size() == max_names) return Error{ErrorCode::decode_error, "too many certificate authorities"};
+        TLS_TRY_ASSIGN(name, list.vector(2, 1, 0xffff));
+        names.push_back(name);
+    }
+    return names;
+}
+
+void write_certificate_authorities(codec::Writer& w, const std::vector<Bytes>& names) noexcept {
+    auto list = w.open_vector(2);
+    for (auto name : names) {
+        auto n = w.open_vector(2);
+        w.bytes(name);
+        w.close_vector(n);
+    }
+    w.close_vector(list);
+}
+
 Result<Bytes> parse_renegotiation_info(Bytes data) {
     codec::Reader r(data);
     TLS_TRY_ASSIGN(renegotiated_connection, r.vector(1, 0, 255));

@@ -61,6 +61,12 @@ inline constexpr std::uint8_t ec_point_format_uncompressed = 0;
 Result<Bytes> parse_ec_point_formats(Bytes data);
 void write_ec_point_formats(codec::Writer& w, Bytes formats) noexcept;
 
+// certificate_authorities (RFC 8446 4.2.4): DistinguishedName
+// authorities<3..2^16-1>, each opaque DistinguishedName<1..2^16-1> (DER, not
+// parsed here). max_names bounds the work a hostile list can cause.
+Result<std::vector<Bytes>> parse_certificate_authorities(Bytes data, std::size_t max_names = 256);
+void write_certificate_authorities(codec::Writer& w, const std::vector<Bytes>& names) noexcept;
+
 // Writers for the lists a client sends.
 void write_u16_list(codec::Writer& w, std::size_t prefix_size, const std::vector<std::uint16_t>& values) noexcept;
 void write_client_key_shares(codec::Writer& w, const std::vector<KeyShareEntry>& shares) noexcept;

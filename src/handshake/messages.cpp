@@ -20,6 +20,16 @@ Result<CertificateRequest> CertificateRequest::parse(Bytes body) {
     return cr;
 }
 
+Result<std::vector<std::uint8_t>> write_certificate_request(Bytes context, std::span<const Extension> extensions) {
+    if (context.size() > 255) return Error{ErrorCode::invalid_argument, "certificate_request_context too long"};
+    return write_handshake_message(HandshakeType::certificate_request, 64, [&](codec::Writer& w) {
+        auto ctx = w.open_vector(1);
+        w.bytes(context);
+        w.close_vector(ctx);
+        Extensions::write(w, extensions);
+    });
+}
+
 Result<CertificateMessage> CertificateMessage::parse(Bytes body, std::size_t max_entries) {
     codec::Reader r(body);
     CertificateMessage msg;

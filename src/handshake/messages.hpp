@@ -84,6 +84,8 @@ struct CertificateRequest {
     static Result<CertificateRequest> parse(Bytes body);
 };
 
+Result<std::vector<std::uint8_t>> write_certificate_request(Bytes context, std::span<const Extension> extensions);
+
 // Certificate (4.4.2), X.509 entries.
 struct CertificateMessage {
     struct Entry {

@@ -61,14 +61,25 @@ private:
         NamedGroup group;
         std::vector<std::uint8_t> cookie;  // sent in the HelloRetryRequest (test hook only, so far)
     };
+    struct WaitClientCertificate {  // after a CertificateRequest (mutual TLS)
+        std::vector<SignatureScheme> schemes;  // what the request allowed
+    };
+    struct WaitClientCertificateVerify {
+        std::vector<SignatureScheme> schemes;
+    };
     struct WaitFinished {};
     struct Connected {};
-    using State = std::variant<WaitClientHello, WaitSecondClientHello, WaitFinished, Connected>;
+    using State = std::variant<WaitClientHello, WaitSecondClientHello, WaitClientCertificate,
+                               WaitClientCertificateVerify, WaitFinished, Connected>;
 
     Result<Choices> negotiate(const ClientHello& ch, const WaitSecondClientHello* retry) const;
     Result<void> on_client_hello(ConnectionCore& core, Bytes body, Bytes raw, const WaitSecondClientHello* retry);
     Result<void> send_hello_retry_request(ConnectionCore& core, const ClientHello& ch, const Choices& choices, Bytes raw);
     Result<void> send_server_flight(ConnectionCore& core, const ClientHello& ch, const Choices& choices, Bytes raw);
+    Result<std::vector<std::uint8_t>> certificate_request(std::vector<SignatureScheme>& schemes) const;
+    Result<void> on_client_certificate(ConnectionCore& core, std::vector<SignatureScheme> schemes, Bytes body, Bytes raw);
+    Result<void> on_client_certificate_verify(ConnectionCore& core, const std::vector<SignatureScheme>& schemes,
+                                              Bytes body, Bytes raw);
     Result<void> on_finished(ConnectionCore& core, Bytes body, Bytes raw);
     Result<void> send_compatibility_ccs(ConnectionCore& core, const ClientHello& ch);
 
@@ -82,7 +93,8 @@ private:
 };
 
 const char* ServerHandshake::state_name() const noexcept {
-    static constexpr const char* names[] = {"RECVD_CH", "RECVD_CH_2", "WAIT_FINISHED", "CONNECTED"};
+    static constexpr const char* names[] = {"RECVD_CH", "RECVD_CH_2", "WAIT_CERT", "WAIT_CV", "WAIT_FINISHED",
+                                            "CONNECTED"};
     return names[state_.index()];
 }
 
@@ -325,6 +337,14 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     std::vector<std::uint8_t> flight;
     append(flight, encrypted_extensions);
 
+    // Mutual TLS: CertificateRequest (RFC 8446 4.3.2).
+    std::vector<SignatureScheme> client_schemes;
+    if (settings_.client_auth != ClientAuth::none) {
+        TLS_TRY_ASSIGN(request, certificate_request(client_schemes));
+        s.transcript.add(request);
+        append(flight, request);
+    }
+
     // Certificate and CertificateVerify.
     std::vector<Bytes> chain;
     for (const auto& cert : choices.certificate->chain) chain.push_back(cert.der());
@@ -363,6 +383,84 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     n.signature_scheme = choices.scheme;
     n.alpn = choices.alpn;
     n.server_name = choices.server_name;
+    if (settings_.client_auth != ClientAuth::none) state_ = WaitClientCertificate{std::move(client_schemes)};
+    else state_ = WaitFinished{};
+    return success();
+}
+
+// --- The client's certificate (mutual TLS) -------------------------------------------
+
+Result<std::vector<std::uint8_t>> ServerHandshake::certificate_request(std::vector<SignatureScheme>& schemes) const {
+    // The schemes the server can verify, in its order; the acceptable issuers.
+    for (auto scheme : settings_.signature_schemes)
+        if (allowed_in_certificate_verify(scheme) && config_.provider().find(scheme)) schemes.push_back(scheme);
+    if (schemes.empty()) return Error{ErrorCode::internal_error, "no signature scheme to verify client certificates with"};
+    std::vector<std::uint16_t> codes;
+    for (auto scheme : schemes) codes.push_back(static_cast<std::uint16_t>(scheme));
+    ExtensionList ext;
+    TLS_TRY(ext.add(ExtensionType::signature_algorithms, [&](codec::Writer& w) { write_u16_list(w, 2, codes); }));
+    if (settings_.send_client_ca_names) {
+        const auto issuers = settings_.client_verifier->acceptable_issuers();
+        std::vector<Bytes> names;
+        std::size_t total = 0;
+        for (const auto& issuer : issuers) {
+            if (issuer.empty() || issuer.size() > 0xffff) continue;
+            total += 2 + issuer.size();
+            names.emplace_back(issuer);
+        }
+        // A list too long for its u16 length (thousands of roots) is left out:
+        // the extension is a hint, not a rule.
+        if (!names.empty() && total <= 0xffff)
+            TLS_TRY(ext.add(ExtensionType::certificate_authorities,
+                            [&](codec::Writer& w) { write_certificate_authorities(w, names); }));
+    }
+    const auto list = ext.list();
+    return write_certificate_request({}, list);
+}
+
+Result<void> ServerHandshake::on_client_certificate(ConnectionCore& core, std::vector<SignatureScheme> schemes,
+                                                    Bytes body, Bytes raw) {
+    TLS_TRY_ASSIGN(msg, CertificateMessage::parse(body));
+    // RFC 8446 4.4.2: the context echoes the request's, which is empty in the handshake.
+    if (!msg.context.empty()) return Error{ErrorCode::illegal_parameter, "client Certificate context differs from the request's"};
+    auto& s = *secrets_;
+    if (msg.entries.empty()) {
+        // RFC 8446 4.4.2.4: no certificate; the server decides.
+        if (settings_.client_auth == ClientAuth::required)
+            return Error{ErrorCode::certificate_required, "the client sent no certificate"};
+        s.transcript.add(raw);
+        state_ = WaitFinished{};
+        return success();
+    }
+    std::vector<Certificate> chain;
+    chain.reserve(msg.entries.size());
+    for (const auto& entry : msg.entries) {
+        // The server requested no OCSP or SCT, so any entry extension is unsolicited.
+        if (!entry.extensions.all().empty())
+            return Error{ErrorCode::unsupported_extension, "certificate entry extension the server did not request"};
+        auto cert = Certificate::from_der(entry.cert_data);
+        if (!cert) return Error{ErrorCode::bad_certificate, cert.error().message};
+        chain.push_back(std::move(*cert));
+    }
+    TLS_TRY(settings_.client_verifier->verify_chain(chain, config_.now()));
+    core.negotiated().peer_chain = std::move(chain);
+    s.transcript.add(raw);
+    state_ = WaitClientCertificateVerify{std::move(schemes)};
+    return success();
+}
+
+Result<void> ServerHandshake::on_client_certificate_verify(ConnectionCore& core,
+                                                           const std::vector<SignatureScheme>& schemes, Bytes body,
+                                                           Bytes raw) {
+    TLS_TRY_ASSIGN(cv, CertificateVerify::parse(body));
+    if (std::find(schemes.begin(), schemes.end(), cv.scheme) == schemes.end())
+        return Error{ErrorCode::illegal_parameter, "client CertificateVerify uses a scheme the server did not allow"};
+    auto& s = *secrets_;
+    const auto hash = s.transcript_hash();
+    const auto content = certificate_verify_content(Signer::client, hash.bytes());
+    TLS_TRY(settings_.client_verifier->verify_signature(cv.scheme, content, cv.signature,
+                                                        core.negotiated().peer_chain.front(), config_.provider()));
+    s.transcript.add(raw);
     state_ = WaitFinished{};
     return success();
 }
@@ -398,6 +496,13 @@ Result<void> ServerHandshake::on_message(ConnectionCore& core, const HandshakeMe
                 if (type != HandshakeType::client_hello) return unexpected("expected the second ClientHello");
                 const WaitSecondClientHello retry = state;
                 return on_client_hello(core, message.body, raw, &retry);
+            } else if constexpr (std::is_same_v<S, WaitClientCertificate>) {
+                if (type != HandshakeType::certificate) return unexpected("expected the client's Certificate");
+                return on_client_certificate(core, std::move(state.schemes), message.body, raw);
+            } else if constexpr (std::is_same_v<S, WaitClientCertificateVerify>) {
+                if (type != HandshakeType::certificate_verify) return unexpected("expected the client's CertificateVerify");
+                const auto schemes = std::move(state.schemes);
+                return on_client_certificate_verify(core, schemes, message.body, raw);
             } else if constexpr (std::is_same_v<S, WaitFinished>) {
                 if (type != HandshakeType::finished) return unexpected("expected Finished");
                 return on_finished(core, message.body, raw);

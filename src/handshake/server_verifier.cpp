@@ -11,10 +11,13 @@
 
 namespace tls {
 
-Result<void> ServerCertificateVerifier::verify_signature(crypto::SignatureScheme scheme, crypto::Bytes message,
-                                                         crypto::Bytes signature, const Certificate& leaf,
-                                                         const crypto::CryptoProvider& provider) const {
-    // RFC 8446 4.4.3: the scheme must be one the client offered; cordon offers
+// The CertificateVerify check both verifier interfaces default to (client_verifier.cpp too).
+Result<void> verify_with_provider(crypto::SignatureScheme scheme, crypto::Bytes message, crypto::Bytes signature,
+                                  const Certificate& leaf, const crypto::CryptoProvider& provider);
+
+Result<void> verify_with_provider(crypto::SignatureScheme scheme, crypto::Bytes message, crypto::Bytes signature,
+                                  const Certificate& leaf, const crypto::CryptoProvider& provider) {
+    // RFC 8446 4.4.3: the scheme must be one this side offered; cordon offers
     // only what its provider verifies, so a scheme without a verifier is illegal.
     const crypto::SignatureVerifier* verifier = provider.find(scheme);
     if (verifier == nullptr)
@@ -24,6 +27,12 @@ Result<void> ServerCertificateVerifier::verify_signature(crypto::SignatureScheme
         return Error{ErrorCode::unsupported_certificate, "the certificate's public key type is not supported"};
     // The verifier checks that the key fits the scheme (type, curve, size).
     return verifier->verify(*leaf.parsed()->public_key, message, signature);
+}
+
+Result<void> ServerCertificateVerifier::verify_signature(crypto::SignatureScheme scheme, crypto::Bytes message,
+                                                         crypto::Bytes signature, const Certificate& leaf,
+                                                         const crypto::CryptoProvider& provider) const {
+    return verify_with_provider(scheme, message, signature, leaf, provider);
 }
 
 Result<void> ServerCertificateVerifier::verify_tls12_signature(crypto::SignatureScheme scheme, crypto::Bytes message,
