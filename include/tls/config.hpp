@@ -151,6 +151,10 @@ struct ClientSettings : CommonSettings {
     // A cache of 256 sessions is made for the configuration when none is given.
     bool resumption = true;
     std::shared_ptr<ClientSessionCache> session_cache;
+    // TLS 1.3 resumption without a fresh key exchange (psk_ke): cheaper for
+    // constrained devices, but a stolen ticket then exposes the session. The
+    // default offers psk_dhe_ke only (RFC 8446 4.2.9).
+    bool resume_without_key_exchange = false;
     // Mutual TLS: the certificate sent when a TLS 1.3 server asks for one, or a
     // resolver that chooses per request (it wins when both are set).
     std::shared_ptr<const CertifiedKey> client_certificate;
@@ -177,6 +181,8 @@ struct ServerSettings : CommonSettings {
     // every ticket_lifetime seconds (and still open for one period more).
     bool session_tickets = true;
     std::uint32_t ticket_lifetime = 6 * 3600;
+    // TLS 1.3 tickets sent after each handshake (each resumes once).
+    std::size_t tickets_per_handshake = 2;
     // Mutual TLS (TLS 1.3): client certificates are validated to client_roots
     // (never the server's own roots) for the clientAuth purpose, or by
     // client_verifier when set. send_client_ca_names lists the acceptable

@@ -15,9 +15,10 @@ namespace tls {
 // the last reference goes.
 class ClientSession;
 
-// A bounded, thread-safe map from server name to the newest session for it.
-// When full, the least recently stored entry goes. One cache may serve many
-// client configurations.
+// A bounded, thread-safe map from server name to its sessions: the newest
+// TLS 1.2 session (reused until replaced), or up to four TLS 1.3 tickets (each
+// used once, RFC 8446 C.4). When full, the server name stored least recently
+// goes. One cache may serve many client configurations.
 class ClientSessionCache {
 public:
     explicit ClientSessionCache(std::size_t capacity = 256);
@@ -26,7 +27,10 @@ public:
     ClientSessionCache& operator=(const ClientSessionCache&) = delete;
 
     void store(std::string_view server_name, std::shared_ptr<const ClientSession> session);
+    // The newest session, left in the cache.
     std::shared_ptr<const ClientSession> find(std::string_view server_name) const;
+    // The newest session, removed from the cache (single-use TLS 1.3 tickets).
+    std::shared_ptr<const ClientSession> take(std::string_view server_name);
     void remove(std::string_view server_name);
     std::size_t size() const;
     std::size_t capacity() const noexcept { return capacity_; }

@@ -6,6 +6,7 @@
 #include "handshake/extension_codecs.hpp"
 #include "handshake/messages.hpp"
 #include "handshake/post_handshake.hpp"
+#include "handshake/psk.hpp"
 #include "handshake/tls12_client.hpp"
 #include "handshake/tls13_secrets.hpp"
 #include "x509/name_matching.hpp"
@@ -27,7 +28,10 @@ public:
     Result<void> on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) override;
     bool accepts_application_data() const noexcept override { return std::holds_alternative<Connected>(state_); }
     const char* state_name() const noexcept override;
-    void on_application_data() noexcept override { post_handshake_.on_application_data(); }
+    void on_application_data() noexcept override {
+        post_handshake_.on_application_data();
+        tickets_in_a_row_ = 0;
+    }
     Result<void> update_keys(ConnectionCore& core, bool request_peer_update) override {
         if (!std::holds_alternative<Connected>(state_))
             return Error{ErrorCode::invalid_argument, "keys can be updated only after the handshake"};
@@ -48,7 +52,9 @@ private:
         std::optional<CipherSuite> retry_suite;  // set after a HelloRetryRequest
         std::optional<NamedGroup> retry_group;
     };
-    struct WaitEncryptedExtensions {};
+    struct WaitEncryptedExtensions {
+        bool resumed = false;  // a PSK was accepted: no certificate follows
+    };
     struct WaitCertificateOrRequest {};
     struct WaitCertificate {
         CertificateRequested request;
@@ -69,7 +75,9 @@ private:
     Result<void> on_hello_retry_request(ConnectionCore& core, WaitServerHello& state, const ServerHello& hrr, Bytes raw);
     Result<void> on_tls12_server_hello(ConnectionCore& core, WaitServerHello& state, const ServerHello& sh, Bytes raw);
     Result<void> check_common_server_hello(const ServerHello& sh, const WaitServerHello& state) const;
-    Result<void> on_encrypted_extensions(ConnectionCore& core, Bytes body, Bytes raw);
+    Result<void> on_encrypted_extensions(ConnectionCore& core, Bytes body, Bytes raw, bool resumed);
+    Result<void> add_psk_binder(std::vector<std::uint8_t>& client_hello, const Transcript* earlier) const;
+    Result<void> on_new_session_ticket(ConnectionCore& core, Bytes body);
     Result<void> on_certificate_request(Bytes body, Bytes raw);
     Result<void> on_certificate(ConnectionCore& core, Bytes body, Bytes raw,
                                 std::optional<CertificateRequested> request);
@@ -94,9 +102,13 @@ private:
     std::vector<std::uint8_t> cookie_;
     bool offer_tls13_ = true, offer_tls12_ = false;
     std::shared_ptr<const ClientSession> tls12_session_;  // offered for resumption
+    std::shared_ptr<const ClientSession> tls13_session_;  // offered as a PSK (RFC 8446 4.2.11)
+    std::optional<SuiteParams> tls13_session_suite_;
     bool ccs_sent_ = false;
     std::optional<Tls13Secrets> secrets_;  // from the ServerHello to the end of the handshake
-    crypto::Secret resumption_master_;     // for session tickets (a later issue)
+    crypto::Secret resumption_master_;     // derives the PSKs of the server's tickets
+    std::optional<SuiteParams> suite_;     // after the handshake
+    std::uint32_t tickets_in_a_row_ = 0;   // bounds a NewSessionTicket flood
     PostHandshake post_handshake_;
 };
 
@@ -116,9 +128,20 @@ Result<void> ClientHandshake::start(ConnectionCore& core) {
     offer_tls12_ = settings_.allows(ProtocolVersion::tls12);
     // A TLS 1.2 session to resume: its ticket goes in session_ticket (RFC 5077),
     // with a session id whose echo tells the server accepted it.
-    if (offer_tls12_ && settings_.resumption && settings_.session_cache && !server_name_.empty()) {
+    if (settings_.resumption && settings_.session_cache && !server_name_.empty()) {
         auto session = settings_.session_cache->find(server_name_);
-        if (session && session->version == ProtocolVersion::tls12 && !session->expired(config_.now()) &&
+        if (session && session->version == ProtocolVersion::tls13 && offer_tls13_) {
+            // TLS 1.3 tickets are used once (RFC 8446 C.4): take it out of the cache.
+            session = settings_.session_cache->take(server_name_);
+            auto suite = session ? resolve_suite(config_.provider(), session->suite) : std::nullopt;
+            if (session && suite && !session->expired(config_.now()) &&
+                std::find(settings_.cipher_suites.begin(), settings_.cipher_suites.end(), session->suite) !=
+                    settings_.cipher_suites.end()) {
+                tls13_session_ = std::move(session);
+                tls13_session_suite_ = suite;
+            }
+        } else if (session && session->version == ProtocolVersion::tls12 && offer_tls12_ &&
+            !session->expired(config_.now()) &&
             std::find(settings_.cipher_suites.begin(), settings_.cipher_suites.end(), session->suite) !=
                 settings_.cipher_suites.end() &&
             (session->extended_master_secret || !settings_.require_extended_master_secret))
@@ -140,6 +163,7 @@ Result<void> ClientHandshake::start(ConnectionCore& core) {
         wait.keys.push_back(std::move(key));
     }
     TLS_TRY_SET(wait.client_hello, build_client_hello(wait.keys, {}));
+    TLS_TRY(add_psk_binder(wait.client_hello, nullptr));
     if (core.hooks().rewrite_client_hello) core.hooks().rewrite_client_hello(wait.client_hello);
     // RFC 8446 5.1: the record version of an initial ClientHello may be 0x0301
     // (what TLS 1.2 peers and middleboxes expect, and what RFC 8448 shows);
@@ -202,6 +226,24 @@ Result<std::vector<std::uint8_t>> ClientHandshake::build_client_hello(
             w.close_vector(c);
         }));
     }
+    if (offer_tls13_ && settings_.resumption) {
+        // Sent whenever resumption is on: servers issue tickets only to clients that send it.
+        const std::uint8_t mode = settings_.resume_without_key_exchange ? psk_ke : psk_dhe_ke;
+        TLS_TRY(ext.add(ExtensionType::psk_key_exchange_modes, [&](codec::Writer& w) {
+            w.u8(1);
+            w.u8(mode);
+        }));
+    }
+    if (tls13_session_) {
+        // RFC 8446 4.2.11: last; the binder is filled in once the message is whole.
+        const auto& s = *tls13_session_;
+        const auto age_ms = static_cast<std::uint32_t>((config_.now() - s.received_at) * 1000);
+        const std::vector<PskIdentity> identities{PskIdentity{Bytes(s.ticket), age_ms + s.age_add}};
+        const std::vector<std::uint8_t> placeholder(tls13_session_suite_->hash->output_size, 0);
+        const std::vector<Bytes> binders{Bytes(placeholder)};
+        TLS_TRY(ext.add(ExtensionType::pre_shared_key,
+                        [&](codec::Writer& w) { write_offered_psks(w, identities, binders); }));
+    }
 
     std::vector<std::uint8_t> suites;
     for (auto s : settings_.cipher_suites) {
@@ -217,6 +259,11 @@ Result<std::vector<std::uint8_t>> ClientHandshake::build_client_hello(
     ch.compression_methods = null_compression;
     const auto list = ext.list();
     return write_to_vector(512, [&](codec::Writer& w) { write_client_hello(w, ch, list); });
+}
+
+Result<void> ClientHandshake::add_psk_binder(std::vector<std::uint8_t>& client_hello, const Transcript* earlier) const {
+    if (!tls13_session_) return success();
+    return fill_psk_binder(client_hello, *tls13_session_suite_->hash, tls13_session_->secret.bytes(), earlier);
 }
 
 // --- ServerHello and HelloRetryRequest ---------------------------------------------
@@ -240,7 +287,7 @@ Result<void> ClientHandshake::check_common_server_hello(const ServerHello& sh, c
     if (state.retry_suite && *state.retry_suite != sh.cipher_suite)
         return Error{ErrorCode::illegal_parameter, "the cipher suite changed after HelloRetryRequest"};
     // Extensions the client did not offer (RFC 8446 4.2).
-    if (sh.extensions.contains(ExtensionType::pre_shared_key))
+    if (sh.extensions.contains(ExtensionType::pre_shared_key) && !tls13_session_)
         return Error{ErrorCode::unsupported_extension, "pre_shared_key in ServerHello without a PSK offered"};
     return success();
 }
@@ -251,20 +298,36 @@ Result<void> ClientHandshake::on_server_hello(ConnectionCore& core, WaitServerHe
     TLS_TRY(check_common_server_hello(sh, state));
     if (sh.is_hello_retry_request()) return on_hello_retry_request(core, state, sh, raw);
 
-    auto share_data = sh.extensions.find(ExtensionType::key_share);
-    if (!share_data) return Error{ErrorCode::missing_extension, "ServerHello has no key_share"};
-    TLS_TRY_ASSIGN(share, parse_server_key_share(*share_data));
-    const crypto::KeyExchangeKey* key = nullptr;
-    for (const auto& k : state.keys)
-        if (k->group() == share.group) key = k.get();
-    if (!key || (state.retry_group && share.group != *state.retry_group))
-        return Error{ErrorCode::illegal_parameter, "key_share for a group the client sent no share for"};
-
     auto suite = resolve_suite(config_.provider(), sh.cipher_suite);
     if (!suite) return Error{ErrorCode::internal_error, "offered cipher suite has no implementation"};
-    const auto* kx = config_.provider().find(share.group);
+
+    // Resumption (RFC 8446 4.2.11): the server chose the one identity offered,
+    // with a suite of the PSK's hash.
+    bool resumed = false;
+    if (auto data = sh.extensions.find(ExtensionType::pre_shared_key)) {
+        TLS_TRY_ASSIGN(selected, parse_selected_identity(*data));
+        if (selected != 0) return Error{ErrorCode::illegal_parameter, "the server selected a PSK identity not offered"};
+        if (suite->hash != tls13_session_suite_->hash)
+            return Error{ErrorCode::illegal_parameter, "the server's cipher suite does not fit the PSK's hash"};
+        resumed = true;
+    }
+
+    // (EC)DHE, unless the server resumed with psk_ke (then only if it was offered).
     crypto::Secret shared;
-    TLS_TRY(key->agree(share.key_exchange, shared.resize(kx->shared_secret_size)));
+    std::optional<NamedGroup> group;
+    if (auto share_data = sh.extensions.find(ExtensionType::key_share)) {
+        TLS_TRY_ASSIGN(share, parse_server_key_share(*share_data));
+        const crypto::KeyExchangeKey* key = nullptr;
+        for (const auto& k : state.keys)
+            if (k->group() == share.group) key = k.get();
+        if (!key || (state.retry_group && share.group != *state.retry_group))
+            return Error{ErrorCode::illegal_parameter, "key_share for a group the client sent no share for"};
+        const auto* kx = config_.provider().find(share.group);
+        TLS_TRY(key->agree(share.key_exchange, shared.resize(kx->shared_secret_size)));
+        group = share.group;
+    } else if (!resumed || !settings_.resume_without_key_exchange) {
+        return Error{ErrorCode::missing_extension, "ServerHello has no key_share"};
+    }
 
     if (!secrets_) {
         secrets_.emplace(*suite);
@@ -272,7 +335,8 @@ Result<void> ClientHandshake::on_server_hello(ConnectionCore& core, WaitServerHe
     }
     secrets_->transcript.add(raw);
     const auto hash = secrets_->transcript_hash();
-    HandshakeSecret hs = EarlySecret(*suite->hash, {}).into_handshake(shared.bytes());
+    const Bytes psk = resumed ? tls13_session_->secret.bytes() : Bytes{};
+    HandshakeSecret hs = EarlySecret(*suite->hash, psk).into_handshake(shared.bytes());
     secrets_->client_handshake = hs.client_handshake_traffic_secret(hash.bytes());
     secrets_->server_handshake = hs.server_handshake_traffic_secret(hash.bytes());
     secrets_->master.emplace(std::move(hs).into_master());
@@ -284,9 +348,15 @@ Result<void> ClientHandshake::on_server_hello(ConnectionCore& core, WaitServerHe
     auto& n = core.negotiated();
     n.version = ProtocolVersion::tls13;
     n.suite = sh.cipher_suite;
-    n.group = share.group;
+    n.group = group;
     if (send_sni_) n.server_name = server_name_;
-    state_ = WaitEncryptedExtensions{};
+    if (resumed) {
+        // Nothing about certificates is checked again: the chain is the original handshake's.
+        n.resumed = true;
+        n.peer_chain = tls13_session_->peer_chain;
+    }
+    tls13_session_.reset();
+    state_ = WaitEncryptedExtensions{resumed};
     return success();
 }
 
@@ -350,7 +420,10 @@ Result<void> ClientHandshake::on_hello_retry_request(ConnectionCore& core, WaitS
     if (cookie) cookie_.assign(cookie->begin(), cookie->end());
     state.retry_suite = hrr.cipher_suite;
     state.retry_group = group ? group : std::optional<NamedGroup>(state.keys.front()->group());
+    // A PSK whose hash the HelloRetryRequest's suite does not share cannot be used (RFC 8446 4.1.4).
+    if (tls13_session_ && tls13_session_suite_->hash != suite->hash) tls13_session_.reset();
     TLS_TRY_SET(state.client_hello, build_client_hello(state.keys, cookie_));
+    TLS_TRY(add_psk_binder(state.client_hello, &secrets_->transcript));
     if (core.hooks().rewrite_second_client_hello) core.hooks().rewrite_second_client_hello(state.client_hello);
     if (session_id_size_ != 0 && !ccs_sent_) {
         TLS_TRY(core.send_change_cipher_spec());
@@ -364,7 +437,7 @@ Result<void> ClientHandshake::on_hello_retry_request(ConnectionCore& core, WaitS
 
 // --- The server's encrypted flight ---------------------------------------------
 
-Result<void> ClientHandshake::on_encrypted_extensions(ConnectionCore& core, Bytes body, Bytes raw) {
+Result<void> ClientHandshake::on_encrypted_extensions(ConnectionCore& core, Bytes body, Bytes raw, bool resumed) {
     TLS_TRY_ASSIGN(ee, EncryptedExtensions::parse(body));
     for (const auto& e : ee.extensions.all()) {
         switch (e.type) {
@@ -396,7 +469,9 @@ Result<void> ClientHandshake::on_encrypted_extensions(ConnectionCore& core, Byte
         }
     }
     secrets_->transcript.add(raw);
-    state_ = WaitCertificateOrRequest{};
+    // RFC 8446 A.1: with a PSK, Finished comes next.
+    if (resumed) state_ = WaitFinished{};
+    else state_ = WaitCertificateOrRequest{};
     return success();
 }
 
@@ -494,9 +569,38 @@ Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     // The transcript and the handshake secrets are done with (and wiped as they
     // go): keep only what resumption will need, so an idle connection stays small.
     resumption_master_ = secrets_->master->resumption_master_secret(secrets_->transcript_hash().bytes(), verified);
+    suite_ = secrets_->suite;
     secrets_.reset();
     state_ = Connected{};
     return core.complete_handshake();
+}
+
+// --- Session tickets (RFC 8446 4.6.1) ------------------------------------------------
+
+Result<void> ClientHandshake::on_new_session_ticket(ConnectionCore& core, Bytes body) {
+    TLS_TRY_ASSIGN(nst, NewSessionTicket::parse(body));
+    // Tickets without application data between them cost a little each: bound them.
+    if (++tickets_in_a_row_ > 32) return unexpected("too many NewSessionTicket messages in a row");
+    std::uint32_t max_early_data = 0;
+    for (const auto& e : nst.extensions.all()) {
+        if (e.type == ExtensionType::early_data) TLS_TRY_SET(max_early_data, parse_max_early_data_size(e.data));
+    }
+    // A zero lifetime means "do not keep" (RFC 8446 4.6.1); without a name there is no key to keep it under.
+    const auto& cache = settings_.session_cache;
+    if (nst.lifetime == 0 || !settings_.resumption || !cache || server_name_.empty()) return success();
+    auto session = std::make_shared<ClientSession>();
+    session->version = ProtocolVersion::tls13;
+    session->suite = suite_->suite;
+    session->secret = resumption_psk(*suite_->hash, resumption_master_.bytes(), nst.nonce);
+    session->ticket.assign(nst.ticket.begin(), nst.ticket.end());
+    session->received_at = config_.now();
+    session->lifetime = nst.lifetime;
+    session->age_add = nst.age_add;
+    session->max_early_data = max_early_data;
+    session->alpn = std::string(core.negotiated().alpn);
+    session->peer_chain = core.negotiated().peer_chain;
+    cache->store(server_name_, std::move(session));
+    return success();
 }
 
 // Certificate and CertificateVerify for a server that asked (RFC 8446 4.4.2,
@@ -550,7 +654,7 @@ Result<void> ClientHandshake::on_message(ConnectionCore& core, const HandshakeMe
                 return on_server_hello(core, state, message.body, raw);
             } else if constexpr (std::is_same_v<S, WaitEncryptedExtensions>) {
                 if (type != HandshakeType::encrypted_extensions) return unexpected("expected EncryptedExtensions");
-                return on_encrypted_extensions(core, message.body, raw);
+                return on_encrypted_extensions(core, message.body, raw, state.resumed);
             } else if constexpr (std::is_same_v<S, WaitCertificateOrRequest>) {
                 if (type == HandshakeType::certificate_request) return on_certificate_request(message.body, raw);
                 if (type != HandshakeType::certificate) return unexpected("expected Certificate or CertificateRequest");
@@ -566,6 +670,7 @@ Result<void> ClientHandshake::on_message(ConnectionCore& core, const HandshakeMe
                 auto context = std::move(state.request);
                 return on_finished(core, message.body, raw, context);
             } else {
+                if (type == HandshakeType::new_session_ticket) return on_new_session_ticket(core, message.body);
                 return post_handshake_.on_message(core, message);
             }
         },

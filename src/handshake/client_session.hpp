@@ -17,10 +17,12 @@ public:
     ProtocolVersion version = ProtocolVersion::tls12;
     CipherSuite suite{};
     bool extended_master_secret = false;
-    crypto::Secret master_secret;           // TLS 1.2: 48 bytes
+    crypto::Secret secret;                  // TLS 1.2: the master secret; TLS 1.3: the resumption PSK
     std::vector<std::uint8_t> ticket;       // opaque to the client
     std::int64_t received_at = 0;           // the client's clock, seconds
     std::uint32_t lifetime = 0;             // seconds the server allows (0: unknown)
+    std::uint32_t age_add = 0;              // TLS 1.3: obfuscates the ticket age (RFC 8446 4.6.1)
+    std::uint32_t max_early_data = 0;       // TLS 1.3: 0-RTT allowance of the ticket
     std::string alpn;
     std::vector<Certificate> peer_chain;    // validated in the original handshake
 

@@ -126,6 +126,52 @@ Result<std::vector<std::uint8_t>> parse_psk_key_exchange_modes(Bytes data) {
     return std::vector<std::uint8_t>(modes->begin(), modes->end());
 }
 
+Result<OfferedPsks> parse_offered_psks(Bytes data, std::size_t max_identities) {
+    codec::Reader r(data);
+    OfferedPsks out;
+    TLS_TRY_ASSIGN(identities, r.sub(2, 7, 0xffff));
+    while (!identities.empty()) {
+        if (out.identities.size() == max_identities) return Error{ErrorCode::decode_error, "too many PSK identities"};
+        PskIdentity id;
+        TLS_TRY_SET(id.identity, identities.vector(2, 1, 0xffff));
+        TLS_TRY_SET(id.obfuscated_ticket_age, identities.u32());
+        out.identities.push_back(id);
+    }
+    out.binders_size = r.remaining();
+    TLS_TRY_ASSIGN(binders, r.sub(2, 33, 0xffff));
+    TLS_TRY(r.expect_end());
+    while (!binders.empty()) {
+        if (out.binders.size() == out.identities.size())
+            return Error{ErrorCode::illegal_parameter, "more PSK binders than identities"};
+        TLS_TRY_ASSIGN(binder, binders.vector(1, 32, 255));
+        out.binders.push_back(binder);
+    }
+    if (out.binders.size() != out.identities.size())
+        return Error{ErrorCode::illegal_parameter, "fewer PSK binders than identities"};
+    return out;
+}
+
+void write_offered_psks(codec::Writer& w, const std::vector<PskIdentity>& identities,
+                        const std::vector<Bytes>& binders) noexcept {
+    auto ids = w.open_vector(2);
+    for (const auto& id : identities) {
+        auto v = w.open_vector(2);
+        w.bytes(id.identity);
+        w.close_vector(v);
+        w.u32(id.obfuscated_ticket_age);
+    }
+    w.close_vector(ids);
+    auto list = w.open_vector(2);
+    for (auto binder : binders) {
+        auto v = w.open_vector(1);
+        w.bytes(binder);
+        w.close_vector(v);
+    }
+    w.close_vector(list);
+}
+
+Result<std::uint16_t> parse_selected_identity(Bytes data) { return parse_selected_version(data); }
+
 Result<Bytes> parse_cookie(Bytes data) {
     codec::Reader r(data);
     auto cookie = r.vector(2, 1, 0xffff);

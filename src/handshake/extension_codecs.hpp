@@ -44,6 +44,30 @@ Result<std::vector<Bytes>> parse_alpn_list(Bytes data);
 // psk_key_exchange_modes (4.2.9): modes<1..255>.
 Result<std::vector<std::uint8_t>> parse_psk_key_exchange_modes(Bytes data);
 
+// pre_shared_key (4.2.11). ClientHello: OfferedPsks { PskIdentity
+// identities<7..2^16-1>; PskBinderEntry binders<33..2^16-1>; } with
+// PskIdentity { opaque identity<1..2^16-1>; uint32 obfuscated_ticket_age; } and
+// PskBinderEntry opaque<32..255>. As many binders as identities (else
+// illegal_parameter); max_identities bounds the work (decode_error beyond).
+// binders_size is the size of the binders list with its length prefix: the
+// bytes at the end of the ClientHello that the binders' transcript leaves out.
+// ServerHello: the selected identity, a u16.
+inline constexpr std::uint8_t psk_ke = 0;      // psk_key_exchange_modes values (4.2.9)
+inline constexpr std::uint8_t psk_dhe_ke = 1;
+struct PskIdentity {
+    Bytes identity;
+    std::uint32_t obfuscated_ticket_age = 0;
+};
+struct OfferedPsks {
+    std::vector<PskIdentity> identities;
+    std::vector<Bytes> binders;
+    std::size_t binders_size = 0;
+};
+Result<OfferedPsks> parse_offered_psks(Bytes data, std::size_t max_identities = 16);
+void write_offered_psks(codec::Writer& w, const std::vector<PskIdentity>& identities,
+                        const std::vector<Bytes>& binders) noexcept;
+Result<std::uint16_t> parse_selected_identity(Bytes data);
+
 // cookie (4.2.2): opaque cookie<1..2^16-1>.
 Result<Bytes> parse_cookie(Bytes data);
 

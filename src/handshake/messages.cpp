@@ -140,6 +140,31 @@ Result<NewSessionTicket> NewSessionTicket::parse(Bytes body) {
     return t;
 }
 
+Result<std::vector<std::uint8_t>> write_new_session_ticket(std::uint32_t lifetime, std::uint32_t age_add, Bytes nonce,
+                                                           Bytes ticket, std::span<const Extension> extensions) {
+    if (lifetime > 604800 || nonce.size() > 255 || ticket.empty() || ticket.size() > 0xffff)
+        return Error{ErrorCode::invalid_argument, "NewSessionTicket field out of range"};
+    return write_handshake_message(HandshakeType::new_session_ticket, 16 + nonce.size() + ticket.size(),
+                                   [&](codec::Writer& w) {
+                                       w.u32(lifetime);
+                                       w.u32(age_add);
+                                       auto n = w.open_vector(1);
+                                       w.bytes(nonce);
+                                       w.close_vector(n);
+                                       auto t = w.open_vector(2);
+                                       w.bytes(ticket);
+                                       w.close_vector(t);
+                                       Extensions::write(w, extensions);
+                                   });
+}
+
+Result<std::uint32_t> parse_max_early_data_size(Bytes data) {
+    codec::Reader r(data);
+    TLS_TRY_ASSIGN(size, r.u32());
+    TLS_TRY(r.expect_end());
+    return size;
+}
+
 Result<KeyUpdateRequest> parse_key_update(Bytes body) {
     codec::Reader r(body);
     TLS_TRY_ASSIGN(value, r.u8());

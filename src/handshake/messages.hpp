@@ -129,6 +129,11 @@ struct NewSessionTicket {
     static Result<NewSessionTicket> parse(Bytes body);
 };
 
+Result<std::vector<std::uint8_t>> write_new_session_ticket(std::uint32_t lifetime, std::uint32_t age_add, Bytes nonce,
+                                                           Bytes ticket, std::span<const Extension> extensions);
+// early_data in a NewSessionTicket (4.2.10): uint32 max_early_data_size.
+Result<std::uint32_t> parse_max_early_data_size(Bytes data);
+
 // KeyUpdate (4.6.3).
 enum class KeyUpdateRequest : std::uint8_t { not_requested = 0, requested = 1 };
 Result<KeyUpdateRequest> parse_key_update(Bytes body);

@@ -1,6 +1,7 @@
 #include "handshake/server_handshake.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <variant>
 
 #include "handshake/server_choices.hpp"
@@ -8,6 +9,9 @@
 #include "handshake/extension_codecs.hpp"
 #include "handshake/messages.hpp"
 #include "handshake/post_handshake.hpp"
+#include "handshake/psk.hpp"
+#include "handshake/ticket_state.hpp"
+#include "handshake/ticketer.hpp"
 #include "handshake/tls13_secrets.hpp"
 
 namespace tls::handshake {
@@ -28,11 +32,21 @@ void append(std::vector<std::uint8_t>& flight, const std::vector<std::uint8_t>& 
 // Early data the server skips when it does not accept 0-RTT (RFC 8446 4.2.10).
 constexpr std::uint32_t max_skipped_early_data = 1u << 16;
 
+// How far a client's ticket age may stray from the server's count (RFC 8446
+// 8.3): the clocks run in seconds, so a little more than the network's delay.
+constexpr std::int64_t max_ticket_age_skew_ms = 10000;
+
+// PSK identities tried per ClientHello (each costs an AEAD open).
+constexpr std::size_t max_psk_identities_tried = 4;
+
 // What the server settled from a ClientHello.
 struct Choices {
     SuiteParams suite;
     NamedGroup group;
-    std::optional<Bytes> client_share;  // none: HelloRetryRequest
+    std::optional<Bytes> client_share;  // none: HelloRetryRequest (unless psk_ke)
+    std::optional<Tls13TicketState> resumed;  // an accepted ticket (RFC 8446 4.2.11)
+    std::uint16_t psk_identity = 0;
+    bool psk_ke = false;                      // resumption without (EC)DHE
     std::shared_ptr<const CertifiedKey> certificate;
     SignatureScheme scheme;
     std::string alpn;
@@ -72,7 +86,9 @@ private:
     using State = std::variant<WaitClientHello, WaitSecondClientHello, WaitClientCertificate,
                                WaitClientCertificateVerify, WaitFinished, Connected>;
 
-    Result<Choices> negotiate(const ClientHello& ch, const WaitSecondClientHello* retry) const;
+    Result<Choices> negotiate(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry) const;
+    Result<void> choose_psk(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry, Choices& c) const;
+    Result<void> send_tickets(ConnectionCore& core);
     Result<void> on_client_hello(ConnectionCore& core, Bytes body, Bytes raw, const WaitSecondClientHello* retry);
     Result<void> send_hello_retry_request(ConnectionCore& core, const ClientHello& ch, const Choices& choices, Bytes raw);
     Result<void> send_server_flight(ConnectionCore& core, const ClientHello& ch, const Choices& choices, Bytes raw);
@@ -87,8 +103,10 @@ private:
     const ServerSettings& settings_;
     State state_;
     bool ccs_sent_ = false;
+    bool tickets_wanted_ = false;  // the client sent psk_key_exchange_modes (RFC 8446 4.2.9)
     std::optional<Tls13Secrets> secrets_;  // from the ServerHello to the end of the handshake
-    crypto::Secret resumption_master_;     // for session tickets (a later issue)
+    crypto::Secret resumption_master_;     // derives the PSKs of the tickets
+    std::optional<SuiteParams> suite_;     // after the handshake
     PostHandshake post_handshake_;
 };
 
@@ -100,7 +118,55 @@ const char* ServerHandshake::state_name() const noexcept {
 
 // --- Negotiation -------------------------------------------------------------------
 
-Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, const WaitSecondClientHello* retry) const {
+// Resumption (RFC 8446 4.2.11): the first offered ticket this server sealed that
+// is fresh, for this server name, with an age the client's count agrees with,
+// whose suite hash fits (the ticket's own suite is taken when the client offers
+// it); its binder must then verify, or the handshake fails (decrypt_error).
+// Anything short of that is a full handshake.
+Result<void> ServerHandshake::choose_psk(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry,
+                                         Choices& c) const {
+    const Extensions& ext = ch.extensions;
+    auto psk_data = ext.find(ExtensionType::pre_shared_key);
+    Ticketer* ticketer = config_.ticketer();
+    if (!psk_data || !ticketer) return success();
+    TLS_TRY_ASSIGN(modes, parse_psk_key_exchange_modes(*ext.find(ExtensionType::psk_key_exchange_modes)));
+    const bool dhe = std::find(modes.begin(), modes.end(), psk_dhe_ke) != modes.end();
+    const bool ke = std::find(modes.begin(), modes.end(), psk_ke) != modes.end();
+    TLS_TRY_ASSIGN(offered, parse_offered_psks(*psk_data));
+    if (!dhe && !ke) return success();
+    const std::int64_t now = config_.now();
+    for (std::size_t i = 0; i < offered.identities.size() && i < max_psk_identities_tried; ++i) {
+        auto sealed = ticketer->open(offered.identities[i].identity, now);
+        if (!sealed) continue;
+        auto state = decode_tls13_ticket_state(sealed->bytes());
+        if (!state || now < state->created || now - state->created >= std::int64_t{state->lifetime}) continue;
+        auto params = resolve_suite(config_.provider(), state->suite);
+        if (!params || state->server_name != c.server_name) continue;
+        std::optional<SuiteParams> suite = c.suite;
+        if (params->hash != c.suite.hash) {
+            const bool allowed = std::find(settings_.cipher_suites.begin(), settings_.cipher_suites.end(),
+                                           state->suite) != settings_.cipher_suites.end();
+            if (retry || !allowed || !ch.offers_suite(state->suite)) continue;
+            suite = params;
+        }
+        const std::uint32_t client_age_ms = offered.identities[i].obfuscated_ticket_age - state->age_add;
+        const std::int64_t server_age_ms = (now - state->created) * 1000;
+        if (std::abs(std::int64_t{client_age_ms} - server_age_ms) > max_ticket_age_skew_ms + 1000) continue;
+        // The binder covers the ClientHello up to the binders (and, after a
+        // HelloRetryRequest, the transcript before it).
+        const Bytes truncated = raw.first(raw.size() - offered.binders_size);
+        TLS_TRY(verify_psk_binder(*suite->hash, state->psk.bytes(), retry ? &secrets_->transcript : nullptr, truncated,
+                                  offered.binders[i]));
+        c.suite = *suite;
+        c.resumed = std::move(state);
+        c.psk_identity = static_cast<std::uint16_t>(i);
+        c.psk_ke = !dhe;  // psk_dhe_ke whenever the client allows it
+        return success();
+    }
+    return success();
+}
+
+Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry) const {
     const Extensions& ext = ch.extensions;
 
     // Version (RFC 8446 4.2.1): the second ClientHello must still offer 1.3.
@@ -136,6 +202,10 @@ Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, const WaitSeco
     auto params = resolve_suite(config_.provider(), *suite);
     if (!params) return Error{ErrorCode::internal_error, "configured cipher suite has no implementation"};
     c.suite = *params;
+    TLS_TRY_SET(c.server_name, choose_server_name(ch));
+    TLS_TRY_SET(c.alpn, choose_alpn(settings_, ch));
+    TLS_TRY(choose_psk(ch, raw, retry, c));
+    if (c.psk_ke) return c;  // no key exchange, no certificate
 
     // Key exchange: supported_groups and key_share go together (RFC 8446 9.2).
     auto groups_data = ext.find(ExtensionType::supported_groups);
@@ -170,8 +240,7 @@ Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, const WaitSeco
         }
     }
 
-    TLS_TRY_SET(c.server_name, choose_server_name(ch));
-    TLS_TRY_SET(c.alpn, choose_alpn(settings_, ch));
+    if (c.resumed) return c;  // the certificate was the original handshake's
     auto schemes_data = ext.find(ExtensionType::signature_algorithms);
     if (!schemes_data) return Error{ErrorCode::missing_extension, "ClientHello without signature_algorithms"};
     TLS_TRY_ASSIGN(schemes, parse_signature_scheme_list(*schemes_data));
@@ -210,7 +279,8 @@ Result<void> ServerHandshake::on_client_hello(ConnectionCore& core, Bytes body, 
             return success();
         }
     }
-    TLS_TRY_ASSIGN(choices, negotiate(ch, retry));
+    TLS_TRY_ASSIGN(choices, negotiate(ch, raw, retry));
+    tickets_wanted_ = ch.extensions.contains(ExtensionType::psk_key_exchange_modes);
     if (!retry) {
         core.set_client_random(ch.random);
         core.reader().allow_compatibility_ccs(true);
@@ -233,7 +303,7 @@ Result<void> ServerHandshake::on_client_hello(ConnectionCore& core, Bytes body, 
         // A cookie only ever echoes a HelloRetryRequest's; this server sent none.
         return Error{ErrorCode::illegal_parameter, "a ClientHello carries a cookie the server never sent"};
     }
-    if (!choices.client_share) return send_hello_retry_request(core, ch, choices, raw);
+    if (!choices.client_share && !choices.psk_ke) return send_hello_retry_request(core, ch, choices, raw);
     return send_server_flight(core, ch, choices, raw);
 }
 
@@ -275,20 +345,27 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     crypto::Rng& rng = config_.rng();
     std::uint8_t random[32];
     TLS_TRY(rng.fill(random));
-    const auto* kx = config_.provider().find(choices.group);
-    if (!kx) return Error{ErrorCode::internal_error, "configured group has no implementation"};
-    TLS_TRY_ASSIGN(key, kx->generate(rng));
-    crypto::Secret shared;
-    TLS_TRY(key->agree(*choices.client_share, shared.resize(kx->shared_secret_size)));
+    crypto::Secret shared;  // empty with psk_ke: the handshake secret extracts over zeros
+    std::unique_ptr<crypto::KeyExchangeKey> key;
+    if (!choices.psk_ke) {
+        const auto* kx = config_.provider().find(choices.group);
+        if (!kx) return Error{ErrorCode::internal_error, "configured group has no implementation"};
+        TLS_TRY_SET(key, kx->generate(rng));
+        TLS_TRY(key->agree(*choices.client_share, shared.resize(kx->shared_secret_size)));
+    }
 
-    // ServerHello: key_share, supported_versions (the order RFC 8448 shows).
+    // ServerHello: key_share, pre_shared_key, supported_versions (the order RFC 8448 shows).
     ExtensionList ext;
-    TLS_TRY(ext.add(ExtensionType::key_share, [&](codec::Writer& w) {
-        w.u16(static_cast<std::uint16_t>(choices.group));
-        auto share = w.open_vector(2);
-        w.bytes(key->public_key());
-        w.close_vector(share);
-    }));
+    if (key) {
+        TLS_TRY(ext.add(ExtensionType::key_share, [&](codec::Writer& w) {
+            w.u16(static_cast<std::uint16_t>(choices.group));
+            auto share = w.open_vector(2);
+            w.bytes(key->public_key());
+            w.close_vector(share);
+        }));
+    }
+    if (choices.resumed)
+        TLS_TRY(ext.add(ExtensionType::pre_shared_key, [&](codec::Writer& w) { w.u16(choices.psk_identity); }));
     TLS_TRY(ext.add(ExtensionType::supported_versions,
                     [&](codec::Writer& w) { w.u16(static_cast<std::uint16_t>(ProtocolVersion::tls13)); }));
     ServerHello sh;
@@ -306,7 +383,8 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     TLS_TRY(send_compatibility_ccs(core, ch));
 
     const auto hello_hash = s.transcript_hash();
-    HandshakeSecret hs = EarlySecret(*choices.suite.hash, {}).into_handshake(shared.bytes());
+    const Bytes psk = choices.resumed ? choices.resumed->psk.bytes() : Bytes{};
+    HandshakeSecret hs = EarlySecret(*choices.suite.hash, psk).into_handshake(shared.bytes());
     s.client_handshake = hs.client_handshake_traffic_secret(hello_hash.bytes());
     s.server_handshake = hs.server_handshake_traffic_secret(hello_hash.bytes());
     s.master.emplace(std::move(hs).into_master());
@@ -337,30 +415,33 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     std::vector<std::uint8_t> flight;
     append(flight, encrypted_extensions);
 
-    // Mutual TLS: CertificateRequest (RFC 8446 4.3.2).
+    // With a PSK, Finished follows EncryptedExtensions: no certificates either
+    // way (RFC 8446 2.2; 4.3.2 forbids a CertificateRequest).
     std::vector<SignatureScheme> client_schemes;
-    if (settings_.client_auth != ClientAuth::none) {
+    const bool ask_client = settings_.client_auth != ClientAuth::none && !choices.resumed;
+    if (ask_client) {
         TLS_TRY_ASSIGN(request, certificate_request(client_schemes));
         s.transcript.add(request);
         append(flight, request);
     }
+    if (!choices.resumed) {
+        // Certificate and CertificateVerify.
+        std::vector<Bytes> chain;
+        for (const auto& cert : choices.certificate->chain) chain.push_back(cert.der());
+        TLS_TRY_ASSIGN(certificate, write_certificate({}, chain));
+        s.transcript.add(certificate);
+        append(flight, certificate);
 
-    // Certificate and CertificateVerify.
-    std::vector<Bytes> chain;
-    for (const auto& cert : choices.certificate->chain) chain.push_back(cert.der());
-    TLS_TRY_ASSIGN(certificate, write_certificate({}, chain));
-    s.transcript.add(certificate);
-    append(flight, certificate);
-
-    const auto cert_hash = s.transcript_hash();
-    const auto content = certificate_verify_content(Signer::server, cert_hash.bytes());
-    const auto& signing_key = *choices.certificate->key;
-    std::vector<std::uint8_t> signature(signing_key.max_signature_size());
-    TLS_TRY_ASSIGN(signature_size, signing_key.sign(choices.scheme, content, rng, signature));
-    signature.resize(signature_size);
-    TLS_TRY_ASSIGN(certificate_verify, write_certificate_verify(choices.scheme, signature));
-    s.transcript.add(certificate_verify);
-    append(flight, certificate_verify);
+        const auto cert_hash = s.transcript_hash();
+        const auto content = certificate_verify_content(Signer::server, cert_hash.bytes());
+        const auto& signing_key = *choices.certificate->key;
+        std::vector<std::uint8_t> signature(signing_key.max_signature_size());
+        TLS_TRY_ASSIGN(signature_size, signing_key.sign(choices.scheme, content, rng, signature));
+        signature.resize(signature_size);
+        TLS_TRY_ASSIGN(certificate_verify, write_certificate_verify(choices.scheme, signature));
+        s.transcript.add(certificate_verify);
+        append(flight, certificate_verify);
+    }
 
     // Finished, then the application write key (RFC 8446 4.4.4).
     FinishedToSend finished(*choices.suite.hash, s.server_handshake.bytes(), s.transcript_hash().bytes());
@@ -379,11 +460,20 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     auto& n = core.negotiated();
     n.version = ProtocolVersion::tls13;
     n.suite = choices.suite.suite;
-    n.group = choices.group;
-    n.signature_scheme = choices.scheme;
+    if (!choices.psk_ke) n.group = choices.group;
+    if (!choices.resumed) n.signature_scheme = choices.scheme;
     n.alpn = choices.alpn;
     n.server_name = choices.server_name;
-    if (settings_.client_auth != ClientAuth::none) state_ = WaitClientCertificate{std::move(client_schemes)};
+    if (choices.resumed) {
+        // The client's chain, if the original handshake had one (mutual TLS).
+        n.resumed = true;
+        for (const auto& der : choices.resumed->client_chain) {
+            auto cert = Certificate::from_der(der);
+            if (!cert) return Error{ErrorCode::internal_error, "a ticket holds a certificate that does not parse"};
+            n.peer_chain.push_back(std::move(*cert));
+        }
+    }
+    if (ask_client) state_ = WaitClientCertificate{std::move(client_schemes)};
     else state_ = WaitFinished{};
     return success();
 }
@@ -479,9 +569,43 @@ Result<void> ServerHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     // The transcript and the handshake secrets are done with (and wiped as they
     // go): keep only what resumption will need, so an idle connection stays small.
     resumption_master_ = s.master->resumption_master_secret(s.transcript_hash().bytes(), verified);
+    suite_ = s.suite;
     secrets_.reset();
     state_ = Connected{};
+    TLS_TRY(send_tickets(core));
     return core.complete_handshake();
+}
+
+// Session tickets (RFC 8446 4.6.1): stateless, the session sealed inside under
+// the rotating ticket keys; each with its own nonce (so its own PSK) and age_add.
+Result<void> ServerHandshake::send_tickets(ConnectionCore& core) {
+    Ticketer* ticketer = config_.ticketer();
+    if (!ticketer || !tickets_wanted_ || settings_.tickets_per_handshake == 0) return success();
+    const std::int64_t now = config_.now();
+    std::vector<std::uint8_t> flight;
+    for (std::size_t i = 0; i < settings_.tickets_per_handshake; ++i) {
+        Tls13TicketState state;
+        state.suite = suite_->suite;
+        state.created = now;
+        state.lifetime = settings_.ticket_lifetime;
+        std::uint8_t age_add[4];
+        TLS_TRY(config_.rng().fill(age_add));
+        state.age_add = static_cast<std::uint32_t>(age_add[0]) << 24 | age_add[1] << 16 | age_add[2] << 8 | age_add[3];
+        const std::uint8_t nonce[1] = {static_cast<std::uint8_t>(i)};
+        state.psk = resumption_psk(*suite_->hash, resumption_master_.bytes(), nonce);
+        state.alpn = core.negotiated().alpn;
+        state.server_name = core.negotiated().server_name;
+        for (const auto& cert : core.negotiated().peer_chain) {
+            const auto der = cert.der();
+            state.client_chain.emplace_back(der.begin(), der.end());
+        }
+        TLS_TRY_ASSIGN(plain, encode_ticket_state(state));
+        auto ticket = ticketer->seal(plain.bytes(), now);
+        if (!ticket) return success();  // no ticket is no failure: the client makes a full handshake next time
+        TLS_TRY_ASSIGN(message, write_new_session_ticket(state.lifetime, state.age_add, nonce, *ticket, {}));
+        append(flight, message);
+    }
+    return core.send_handshake(flight);
 }
 
 Result<void> ServerHandshake::on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) {

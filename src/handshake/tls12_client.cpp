@@ -180,7 +180,7 @@ Result<void> Tls12ClientHandshake::on_server_hello(ConnectionCore& core, const S
 
     if (resumed_) {
         const ClientSession& session = *offer_.session;
-        TLS_TRY_SET(master_, Tls12MasterSecret::resumed(*suite_.prf_hash, session.master_secret.bytes()));
+        TLS_TRY_SET(master_, Tls12MasterSecret::resumed(*suite_.prf_hash, session.secret.bytes()));
         core.log_secret("CLIENT_RANDOM", master_->secret_bytes());
         n.peer_chain = session.peer_chain;
         n.resumed = true;
@@ -362,7 +362,7 @@ void Tls12ClientHandshake::remember_session(ConnectionCore& core) {
     session->version = ProtocolVersion::tls12;
     session->suite = suite_.suite;
     session->extended_master_secret = extended_master_secret_;
-    session->master_secret.assign(master_->secret_bytes());
+    session->secret.assign(master_->secret_bytes());
     session->alpn = n.alpn;
     session->peer_chain = n.peer_chain;
     cache->store(server_name_, std::move(session));

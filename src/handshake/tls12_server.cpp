@@ -5,6 +5,7 @@
 
 #include "handshake/extension_codecs.hpp"
 #include "handshake/server_choices.hpp"
+#include "handshake/ticket_state.hpp"
 #include "handshake/ticketer.hpp"
 #include "handshake/tls12_key_schedule.hpp"
 #include "handshake/tls12_messages.hpp"
@@ -32,59 +33,6 @@ void append(std::vector<std::uint8_t>& flight, const std::vector<std::uint8_t>& 
     for (auto b : message) flight.push_back(b);  // a loop: GCC 12 -O3 warns falsely on insert
 }
 
-// --- The session state sealed into a ticket ---------------------------------------
-
-// version u16 | suite u16 | extended_master_secret u8 | created u64 |
-// master_secret<1..255> | alpn<0..255> | server_name<0..255>
-struct TicketState {
-    CipherSuite suite{};
-    bool extended_master_secret = false;
-    std::int64_t created = 0;
-    crypto::Secret master_secret;
-    std::string alpn;
-    std::string server_name;
-};
-
-Result<crypto::SecretBuffer> encode_ticket_state(const TicketState& t) {
-    TLS_TRY_ASSIGN(bytes, write_to_vector(128, [&](codec::Writer& w) {
-        w.u16(static_cast<std::uint16_t>(ProtocolVersion::tls12));
-        w.u16(static_cast<std::uint16_t>(t.suite));
-        w.u8(t.extended_master_secret ? 1 : 0);
-        w.u64(static_cast<std::uint64_t>(t.created));
-        for (Bytes field : {t.master_secret.bytes(),
-                            Bytes(reinterpret_cast<const std::uint8_t*>(t.alpn.data()), t.alpn.size()),
-                            Bytes(reinterpret_cast<const std::uint8_t*>(t.server_name.data()), t.server_name.size())}) {
-            auto v = w.open_vector(1);
-            w.bytes(field);
-            w.close_vector(v);
-        }
-    }));
-    crypto::SecretBuffer out(bytes);
-    crypto::secure_wipe(bytes.data(), bytes.size());
-    return out;
-}
-
-std::optional<TicketState> decode_ticket_state(Bytes data) {
-    codec::Reader r(data);
-    auto version = r.u16();
-    auto suite = r.u16();
-    auto ems = r.u8();
-    auto created = r.u64();
-    auto master = r.vector(1, tls12_master_secret_size, tls12_master_secret_size);
-    auto alpn = r.vector(1, 0, 255);
-    auto name = r.vector(1, 0, 255);
-    if (!version || !suite || !ems || !created || !master || !alpn || !name || !r.empty()) return std::nullopt;
-    if (*version != static_cast<std::uint16_t>(ProtocolVersion::tls12) || *ems > 1) return std::nullopt;
-    TicketState t;
-    t.suite = static_cast<CipherSuite>(*suite);
-    t.extended_master_secret = *ems == 1;
-    t.created = static_cast<std::int64_t>(*created);
-    t.master_secret.assign(*master);
-    t.alpn.assign(alpn->begin(), alpn->end());
-    t.server_name.assign(name->begin(), name->end());
-    return t;
-}
-
 // --- What the server settles from the ClientHello --------------------------------
 
 struct Tls12Choices {
@@ -95,7 +43,7 @@ struct Tls12Choices {
     bool secure_renegotiation = false;   // the client sent renegotiation_info or the SCSV
     bool client_sent_point_formats = false;
     bool issue_ticket = false;            // the client sent session_ticket and tickets are on
-    std::optional<TicketState> resumed;   // a ticket that resumes
+    std::optional<Tls12TicketState> resumed;   // a ticket that resumes
     // Full handshakes only:
     std::shared_ptr<const CertifiedKey> certificate;
     SignatureScheme scheme{};
@@ -185,14 +133,14 @@ std::optional<Tls12SuiteParams> choose_suite(const ServerConfig& config, const C
 
 // A ticket that can resume: it opens, it is fresh, and the client could still
 // pick its suite, server name and master-secret kind now.
-std::optional<TicketState> try_resume(const ServerConfig& config, const ClientHello& ch, Bytes ticket,
+std::optional<Tls12TicketState> try_resume(const ServerConfig& config, const ClientHello& ch, Bytes ticket,
                                       const std::string& server_name, bool extended_master_secret) {
     Ticketer* ticketer = config.ticketer();
     if (!ticketer || ticket.empty() || ch.legacy_session_id.empty()) return std::nullopt;
     const std::int64_t now = config.now();
     auto sealed = ticketer->open(ticket, now);
     if (!sealed) return std::nullopt;
-    auto state = decode_ticket_state(sealed->bytes());
+    auto state = decode_tls12_ticket_state(sealed->bytes());
     if (!state) return std::nullopt;
     if (now < state->created || now - state->created >= std::int64_t{config.settings().ticket_lifetime}) return std::nullopt;
     if (!offered(ch, state->suite)) return std::nullopt;
@@ -253,6 +201,17 @@ Result<Tls12Choices> negotiate(const ServerConfig& config, const ClientHello& ch
     TLS_TRY_SET(c.certificate, choose_certificate(settings, ch, c.server_name));
     const auto key_type = tls12_signature_key_of(*c.certificate->key);
     if (!key_type) return Error{ErrorCode::handshake_failure, "the certificate's key cannot sign for a TLS 1.2 suite"};
+
+    // RFC 8422 4: the curves the client named (in the server's order); a client
+    // that names none gets P-256, the curve every ECDHE client has. An ECDSA
+    // certificate must be on one of them too (RFC 8422 5.1, 5.3).
+    std::vector<NamedGroup> groups{NamedGroup::secp256r1};
+    if (auto data = ext.find(ExtensionType::supported_groups)) TLS_TRY_SET(groups, parse_named_group_list(*data));
+    const auto client_has = [&](NamedGroup g) { return std::find(groups.begin(), groups.end(), g) != groups.end(); };
+    const auto& key = *c.certificate->key;
+    if ((key.supports(SignatureScheme::ecdsa_secp256r1_sha256) && !client_has(NamedGroup::secp256r1)) ||
+        (key.supports(SignatureScheme::ecdsa_secp384r1_sha384) && !client_has(NamedGroup::secp384r1)))
+        return Error{ErrorCode::handshake_failure, "the certificate's curve is not one the client supports"};
     auto suite = choose_suite(config, ch, key_type);
     if (!suite) return Error{ErrorCode::handshake_failure, "no cipher suite in common"};
     c.suite = *suite;
@@ -268,10 +227,6 @@ Result<Tls12Choices> negotiate(const ServerConfig& config, const ClientHello& ch
     if (!scheme) return Error{ErrorCode::handshake_failure, "no signature scheme in common with the certificate's key"};
     c.scheme = *scheme;
 
-    // RFC 8422 4: the curves the client named, in the server's order; a client
-    // that names none gets P-256, the curve every ECDHE client has.
-    std::vector<NamedGroup> groups{NamedGroup::secp256r1};
-    if (auto data = ext.find(ExtensionType::supported_groups)) TLS_TRY_SET(groups, parse_named_group_list(*data));
     auto group = std::find_first_of(settings.groups.begin(), settings.groups.end(), groups.begin(), groups.end());
     if (group == settings.groups.end()) return Error{ErrorCode::handshake_failure, "no key exchange group in common"};
     c.group = *group;
@@ -429,7 +384,7 @@ Result<void> Tls12ServerHandshake::on_change_cipher_spec(ConnectionCore& core) {
 }
 
 Result<std::vector<std::uint8_t>> Tls12ServerHandshake::new_session_ticket() {
-    TicketState t;
+    Tls12TicketState t;
     t.suite = choices_.suite.suite;
     t.extended_master_secret = choices_.extended_master_secret;
     t.created = config_.now();

@@ -20,6 +20,7 @@
 
 #include "handshake/cipher_suites.hpp"
 #include "handshake/client_handshake.hpp"
+#include "handshake/client_session.hpp"
 #include "handshake/connection_core.hpp"
 #include "handshake/connection_test_support.hpp"
 #include "support/hex.hpp"
@@ -92,8 +93,12 @@ public:
 
     Connection new_client() {
         client_rng_ = test::TestRng(client_seed);  // rewind
-        // Sessions from earlier runs would change the ClientHello, unless kept on purpose.
-        if (!keep_sessions && client_->settings().session_cache) client_->settings().session_cache->remove("localhost");
+        // Sessions from earlier runs would change the ClientHello: each run starts
+        // with none, or with the one frozen by freeze_session().
+        if (auto& cache = client_->settings().session_cache) {
+            cache->remove("localhost");
+            if (frozen_) cache->store("localhost", frozen_);
+        }
         auto c = Connection::client(client_, "localhost");
         REQUIRE(c);
         return std::move(*c);
@@ -105,11 +110,13 @@ public:
         return std::move(*s);
     }
     const std::shared_ptr<const tls::ClientConfig>& client_config() const { return client_; }
-    bool keep_sessions = false;
+    // Every client from now on starts with the session the cache holds now.
+    void freeze_session() { frozen_ = client_->settings().session_cache->find("localhost"); }
 
 private:
     // Reproducible streams (test/support), so two runs of a handshake are
     // identical byte for byte: randoms, key shares, signatures.
+    std::shared_ptr<const tls::ClientSession> frozen_;
     static constexpr std::uint64_t client_seed = 0x636c69656e74ull;
     static constexpr std::uint64_t server_seed = 0x736572766572ull;
     test::TestRng client_rng_{client_seed};
@@ -250,6 +257,9 @@ std::string replay(Deterministic& d, const std::vector<Flight>& flights, std::si
 // Every split point of every flight, and one byte at a time.
 void check_every_chunking(Deterministic& d, std::size_t expected_flights) {
     Snapshot client_end, server_end;
+    // The server draws its ticket keys at its first ticket: after a warm-up
+    // run, every recorded run draws the same randomness.
+    record_handshake(d, client_end, server_end);
     const auto flights = record_handshake(d, client_end, server_end);
     REQUIRE(flights.size() == expected_flights);
     // Both sides agree on what they negotiated.
@@ -293,7 +303,7 @@ TEST_CASE("every chunking of every handshake flight gives the same result", "[co
     ss.alpn = {"http/1.1"};
     SECTION("1-RTT, P-256 certificate, ALPN") {
         Deterministic d(cs, ss);
-        check_every_chunking(d, 3);  // ClientHello; ServerHello..Finished; Finished
+        check_every_chunking(d, 4);  // ClientHello; ServerHello..Finished; Finished; NewSessionTickets
     }
     SECTION("HelloRetryRequest, AES-256-GCM, Ed25519 certificate") {
         // The client's P-256 share is refused; the server asks for X25519.
@@ -303,7 +313,7 @@ TEST_CASE("every chunking of every handshake flight gives the same result", "[co
         ss.groups = {NamedGroup::x25519};
         ss.cipher_suites = {CipherSuite::tls_aes_256_gcm_sha384};
         Deterministic d(cs, ss);
-        check_every_chunking(d, 5);  // ClientHello; HRR; ClientHello; ServerHello..Finished; Finished
+        check_every_chunking(d, 6);  // ClientHello; HRR; ClientHello; ServerHello..Finished; Finished; tickets
     }
     SECTION("TLS 1.2 full handshake, ECDHE-RSA with ChaCha20-Poly1305, RSA certificate") {
         cs.versions = {tls::ProtocolVersion::tls12};
@@ -311,10 +321,6 @@ TEST_CASE("every chunking of every handshake flight gives the same result", "[co
         ss.alpn = {"http/1.1"};
         ss.cipher_suites = {CipherSuite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256};
         Deterministic d(cs, ss);
-        // The server draws its ticket keys at its first ticket: a warm-up run
-        // makes every recorded run draw the same randomness.
-        Snapshot client_end, server_end;
-        record_handshake(d, client_end, server_end);
         // ClientHello; ServerHello..ServerHelloDone; ClientKeyExchange, CCS, Finished;
         // NewSessionTicket, CCS, Finished
         check_every_chunking(d, 4);
@@ -323,24 +329,31 @@ TEST_CASE("every chunking of every handshake flight gives the same result", "[co
         cs.versions = {tls::ProtocolVersion::tls12};
         ss.cipher_suites = {CipherSuite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384};
         Deterministic d(cs, ss);
-        d.keep_sessions = true;
-        // A first, full handshake draws the ticket keys and leaves a session in
-        // the client's cache; a first resumption renews its ticket as every run
-        // after it will (same RNG stream, same clock), so all of them offer the
-        // same ticket.
+        // A full handshake draws the ticket keys and leaves a session in the
+        // client's cache; every run after it starts from that session.
         Snapshot client_end, server_end;
         record_handshake(d, client_end, server_end);
         CHECK_FALSE(client_end.resumed);
-        record_handshake(d, client_end, server_end);
-        CHECK(client_end.resumed);
+        d.freeze_session();
         // ClientHello; ServerHello, NewSessionTicket, CCS, Finished; CCS, Finished
         check_every_chunking(d, 3);
+    }
+    SECTION("TLS 1.3 resumption with a ticket (psk_dhe_ke)") {
+        Deterministic d(cs, ss);
+        // As for TLS 1.2 (each run takes the ticket out; freezing puts it back).
+        Snapshot client_end, server_end;
+        record_handshake(d, client_end, server_end);
+        CHECK_FALSE(client_end.resumed);
+        d.freeze_session();
+        // ClientHello with the PSK; ServerHello, EncryptedExtensions, Finished; Finished; tickets
+        check_every_chunking(d, 4);
     }
 }
 
 TEST_CASE("the deterministic set-up replays byte for byte", "[connection][chunking]") {
     Deterministic d(test::client_settings(), test::server_settings());
     Snapshot c1, s1, c2, s2;
+    record_handshake(d, c1, s1);  // draws the server's ticket keys
     const auto a = record_handshake(d, c1, s1);
     const auto b = record_handshake(d, c2, s2);
     REQUIRE(a.size() == b.size());

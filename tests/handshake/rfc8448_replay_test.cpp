@@ -384,8 +384,9 @@ void replay_client(const SectionInfo& info, std::size_t chunk) {
 void replay_server(const SectionInfo& info, std::size_t chunk) {
     const auto& s = section(info);
     // README layout: ServerHello random, then the ephemeral key (P-256 in §5).
-    // §3's pool ends with the NewSessionTicket's ticket_age_add (4 bytes), which
-    // cordon's server does not draw: it sends no tickets yet.
+    // §3's pool ends with the NewSessionTicket's ticket_age_add (4 bytes): this
+    // server sends no tickets (the trace's ticket is another server's sealed
+    // state, which cordon cannot reproduce).
     PoolRng rng(field(s, "Server_RNG_Pool"), {32, 32});
     REQUIRE(field(s, "Server_RNG_Pool").size() == (info.app_data ? 68u : 64u));
 
@@ -408,6 +409,7 @@ void replay_server(const SectionInfo& info, std::size_t chunk) {
     settings.groups = info.hello_retry ? std::vector<NamedGroup>{NamedGroup::secp256r1}
                                        : std::vector<NamedGroup>{NamedGroup::x25519, NamedGroup::secp256r1};
     settings.certificate = *certified;
+    settings.session_tickets = false;
     auto config = tls::ServerConfig::build(std::move(settings));
     REQUIRE(config);
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <optional>
 
 #include "handshake/client_handshake.hpp"
 #include "handshake/connection_core.hpp"
@@ -150,10 +151,18 @@ TEST_CASE("TLS 1.2: every suite, group and certificate type", "[connection][tls1
     const auto group = GENERATE(NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1);
     auto cs = tls12_client();
     cs.cipher_suites = {combo.suite};
+    // RFC 8422 5.1: an ECDSA certificate's curve must be one the client supports
+    // too; the server, limited to `group`, then picks it for the key exchange.
     cs.groups = {group};
+    const std::string leaf = combo.leaf;
+    const auto curve = leaf == "leaf-p256" ? std::optional(NamedGroup::secp256r1)
+                       : leaf == "leaf-p384" ? std::optional(NamedGroup::secp384r1)
+                                             : std::nullopt;
+    if (curve && *curve != group) cs.groups.push_back(*curve);
     cs.alpn = {"h2", "http/1.1"};
     auto ss = test::server_settings(combo.leaf);
     ss.alpn = {"http/1.1"};
+    ss.groups = {group};
     auto p = connect(std::move(cs), std::move(ss));
     INFO(combo.leaf << " client: " << describe(p.client) << ", server: " << describe(p.server));
     REQUIRE(p.client.state() == Connection::State::established);
@@ -363,6 +372,19 @@ TEST_CASE("TLS 1.2: CBC, RSA key transport and compression-only offers are refus
     INFO(c.name << ": " << describe(*server));
     REQUIRE(server->state() == Connection::State::failed);
     CHECK(server->error()->code == c.expected);
+}
+
+TEST_CASE("TLS 1.2: an ECDSA certificate on a curve the client does not list is handshake_failure",
+          "[connection][tls12]") {
+    auto cs = tls12_client();
+    cs.groups = {NamedGroup::x25519};
+    auto p = connect(cs, test::server_settings("leaf-p256"));
+    REQUIRE(p.server.state() == Connection::State::failed);
+    CHECK(p.server.error()->code == ErrorCode::handshake_failure);
+    CHECK(p.client.error()->alert_received == tls::AlertDescription::handshake_failure);
+    // Ed25519 is not a curve of supported_groups: its certificate is fine.
+    auto ed = connect(cs, test::server_settings("leaf-ed25519"));
+    CHECK(ed.client.state() == Connection::State::established);
 }
 
 TEST_CASE("TLS 1.2: both sides log the same CLIENT_RANDOM line", "[connection][tls12]") {
