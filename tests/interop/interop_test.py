@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Loopback interop tests: the `cordon` CLI against real TLS 1.3 peers.
+"""Loopback interop tests: the `cordon` CLI against real TLS 1.3 and TLS 1.2 peers.
 
     interop_test.py --cordon PATH/TO/cordon --certs tests/data/certs
         [--proxy PATH/TO/cordon-sni-proxy] [unittest args]
 
 Peers: OpenSSL (s_server, s_client), GnuTLS (gnutls-serv, gnutls-cli), curl and
-Python's ssl module; SniProxyTests puts cordon-sni-proxy between them. Every peer
-runs on a free loopback port, every command has a timeout, and every process a
-test starts is stopped when it ends. A missing peer binary is a failure, never a
-skip. Standard library only.
+Python's ssl module; SniProxyTests puts cordon-sni-proxy between them, and the Tls12*
+classes speak TLS 1.2 with OpenSSL, GnuTLS and curl. Every peer runs on a free
+loopback port, every command has a timeout, and every process a test starts is
+stopped when it ends. A missing peer binary is a failure, never a skip. Standard
+library only.
 
 One test class per ctest entry (see tests/CMakeLists.txt), so `ctest -L interop -j`
 runs them in parallel; tests/interop/README.md says how to run one by hand.
@@ -1401,6 +1402,816 @@ class SniProxyTests(InteropCase):
             self.assertEqual(result, (name, subject, True), f"client {i}\n{proxy.describe()}")
         self.wait_for_count(proxy, r"sni=localhost route=localhost terminate -> .*: done ", count // 2)
         self.wait_for_count(proxy, r"sni=other\.test route=other\.test passthrough -> .*: done ", count // 2)
+
+
+# --- 7. TLS 1.2 -----------------------------------------------------------------------
+#
+# The same peers, speaking TLS 1.2 (ECDHE + AEAD only): OpenSSL with -tls1_2, GnuTLS with
+# "-VERS-ALL:+VERS-TLS1.2", curl with --tlsv1.2 --tls-max 1.2. One ctest entry per class
+# (interop_tls12_*). s_client/s_server -msg print every handshake message in hex: the
+# tests read the hellos' randoms and extensions, and the alerts, from it.
+
+
+@dataclass(frozen=True)
+class Tls12Suite:
+    name: str  # IANA name: cordon --suite and cordon's output
+    openssl: str  # OpenSSL -cipher name (curl --ciphers too)
+    gnutls: str  # GnuTLS priority cipher name
+    key: str  # the certificate key the suite authenticates with: "ECDSA" (Ed25519 too) or "RSA"
+
+
+TLS12_SUITES = [
+    Tls12Suite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", "AES-128-GCM", "ECDSA"),
+    Tls12Suite("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384", "AES-256-GCM", "ECDSA"),
+    Tls12Suite("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", "CHACHA20-POLY1305",
+               "ECDSA"),
+    Tls12Suite("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "AES-128-GCM", "RSA"),
+    Tls12Suite("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "AES-256-GCM", "RSA"),
+    Tls12Suite("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", "CHACHA20-POLY1305",
+               "RSA"),
+]
+TLS12_SUITE = {s.name: s for s in TLS12_SUITES}
+# The certificates each kind of suite runs with: OpenSSL and GnuTLS sign with Ed25519 under
+# the ECDHE_ECDSA suites in TLS 1.2 too (RFC 8422), and with an RSASSA-PSS key under ECDHE_RSA.
+TLS12_CERTS = {"ECDSA": [CERT["p256"], CERT["p384"], CERT["ed25519"]], "RSA": [CERT["rsa2048"], RSAPSS]}
+TLS12_ALL_CERTS = TLS12_CERTS["ECDSA"] + TLS12_CERTS["RSA"]
+# RFC 8422 5.1/5.3: in TLS 1.2 the client's supported_groups also bounds the curve of an
+# ECDSA certificate, and OpenSSL enforces it on both sides (as client: "wrong curve" and
+# illegal_parameter; as server: no ECDSA suite, "no shared cipher"). So a client that must
+# use group G for ECDHE offers G and the certificate's curve (G first), and the server
+# allows only G: the tests force the group on the server side.
+CERT_CURVE = {"p256": GROUP["secp256r1"], "p384": GROUP["secp384r1"]}
+
+
+def groups_for(group, cert):
+    """The groups a client offers to get group for ECDHE with cert: [group] plus the curve
+    of an ECDSA certificate when it differs."""
+    curve = CERT_CURVE.get(cert.name)
+    return [group] if curve in (None, group) else [group, curve]
+
+
+# TLS 1.2's ECDSA schemes name the hash only, and the server picks, in the client's order.
+# s_server takes the first of cordon's signature_algorithms its key can make
+# (ecdsa_secp256r1_sha256 for the P-384 key too); cordon's server matches the hash to the
+# curve, and takes rsa_pkcs1_sha256 for GnuTLS, which lists it before RSA-PSS.
+TLS12_SCHEME_BY_OPENSSL = {"p256": "ecdsa_secp256r1_sha256", "p384": "ecdsa_secp256r1_sha256", "ed25519": "ed25519",
+                           "rsa2048": "rsa_pss_rsae_sha256", "rsapss": "rsa_pss_pss_sha256"}
+TLS12_SCHEME_BY_CORDON = {"p256": "ecdsa_secp256r1_sha256", "p384": "ecdsa_secp384r1_sha384", "ed25519": "ed25519",
+                          "rsa2048": "rsa_pss_rsae_sha256", "rsapss": "rsa_pss_pss_sha256"}
+TLS12_SCHEME_BY_CORDON_FOR_GNUTLS = dict(TLS12_SCHEME_BY_CORDON, rsa2048="rsa_pkcs1_sha256")
+# GnuTLS's TLS 1.2 session description names the signature algorithm so.
+GNUTLS12_SIG = {"ecdsa_secp256r1_sha256": "ECDSA-SHA256", "ecdsa_secp384r1_sha384": "ECDSA-SHA384",
+                "ed25519": "EdDSA-Ed25519", "rsa_pss_rsae_sha256": "RSA-PSS-RSAE-SHA256",
+                "rsa_pss_pss_sha256": "RSA-PSS-SHA256", "rsa_pkcs1_sha256": "RSA-SHA256"}
+# Every suite with every group, the suite's certificates cycled: 18 handshakes.
+TLS12_SUBSET = [(TLS12_CERTS[s.key][(i + j) % len(TLS12_CERTS[s.key])], s, g)
+                for i, s in enumerate(TLS12_SUITES) for j, g in enumerate(GROUPS)]
+
+TLS12_PRIORITY = "NORMAL:-VERS-ALL:+VERS-TLS1.2"
+DOWNGRADE_SENTINEL_TLS12 = b"DOWNGRD\x01"  # RFC 8446 4.1.3: the last 8 bytes of ServerHello.random
+EXT_EXTENDED_MASTER_SECRET = 0x0017
+EXT_SUPPORTED_VERSIONS = 0x002B
+EXT_RENEGOTIATION_INFO = 0xFF01
+
+# An OpenSSL configuration that turns the extended master secret off: this OpenSSL's
+# s_client and s_server have no -no_ems, but honour Options = -ExtendedMasterSecret
+# (SSL_OP_NO_EXTENDED_MASTER_SECRET) from the system_default section.
+NO_EMS_OPENSSL_CONF = """\
+openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_module
+[ssl_module]
+system_default = tls_defaults
+[tls_defaults]
+Options = -ExtendedMasterSecret
+"""
+
+
+def msg_handshakes(text):
+    """[(direction, name, message bytes)] from s_client/s_server -msg output: ">>>" sent,
+    "<<<" received, each handshake message whole (header included)."""
+    messages = []
+    current = None
+    for line in text.splitlines():
+        m = re.match(r"^(<<<|>>>) TLS 1\.\d, Handshake \[length [0-9a-f]+\], (\w+)$", line)
+        if m:
+            current = bytearray()
+            messages.append((m.group(1), m.group(2), current))
+        elif current is not None and re.fullmatch(r"    [0-9a-f]{2}( [0-9a-f]{2})*( )?", line):
+            current.extend(bytes.fromhex(line))
+        else:
+            current = None
+    return [(d, n, bytes(b)) for d, n, b in messages]
+
+
+def the_message(text, direction, name):
+    """The one handshake message called name sent (">>>") or received ("<<<"); fails unless exactly one."""
+    found = [b for d, n, b in msg_handshakes(text) if d == direction and n == name]
+    if len(found) != 1:
+        raise AssertionError(f"{len(found)} {direction} {name} messages in:\n{text}")
+    return found[0]
+
+
+def hello_random(message):
+    return message[6:38]  # type, 3-byte length, legacy_version, then the random
+
+
+def hello_extensions(message):
+    """{extension type: (offset of its body in message, body)} of a ClientHello or ServerHello."""
+    i = 38
+    i += 1 + message[i]  # legacy_session_id
+    if message[0] == 1:  # ClientHello: cipher_suites, compression_methods
+        i += 2 + int.from_bytes(message[i:i + 2], "big")
+        i += 1 + message[i]
+    else:  # ServerHello: cipher_suite, compression_method
+        i += 3
+    extensions = {}
+    if i == len(message):
+        return extensions
+    end = i + 2 + int.from_bytes(message[i:i + 2], "big")
+    i += 2
+    while i < end:
+        kind, length = int.from_bytes(message[i:i + 2], "big"), int.from_bytes(message[i + 2:i + 4], "big")
+        extensions[kind] = (i + 4, message[i + 4:i + 4 + length])
+        i += 4 + length
+    return extensions
+
+
+def recv_exactly(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise ConnectionError(f"EOF after {len(data)} of {n} bytes")
+        data += chunk
+    return data
+
+
+class _DowngradeRelay:
+    """A man in the middle for one connection: it rewrites TLS 1.3 (0x0304) in the
+    ClientHello's supported_versions to a GREASE value (0x0a0a), so that a server speaking
+    both versions answers with TLS 1.2 (and its downgrade sentinel), then relays both ways
+    untouched. Same length: no other length changes."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.rewritten = None  # how many versions it replaced
+        self.error = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _pipe(self, src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _run(self):
+        try:
+            self.listener.settimeout(20)
+            client, _ = self.listener.accept()
+            client.settimeout(20)
+            header = recv_exactly(client, 5)
+            if header[0] != 22:
+                raise AssertionError(f"not a handshake record: {header.hex()}")
+            record = bytearray(recv_exactly(client, int.from_bytes(header[3:5], "big")))
+            if record[0] != 1 or int.from_bytes(record[1:4], "big") + 4 != len(record):
+                raise AssertionError("the ClientHello does not fill its record")
+            offset, body = hello_extensions(bytes(record))[EXT_SUPPORTED_VERSIONS]
+            self.rewritten = 0
+            for k in range(1, len(body), 2):
+                if body[k:k + 2] == b"\x03\x04":
+                    record[offset + k:offset + k + 2] = b"\x0a\x0a"
+                    self.rewritten += 1
+            server = socket.create_connection(("127.0.0.1", self.target_port), timeout=20)
+            server.sendall(header + bytes(record))
+            up = threading.Thread(target=self._pipe, args=(client, server), daemon=True)
+            up.start()
+            self._pipe(server, client)
+            up.join(20)
+            client.close()
+            server.close()
+        except Exception as e:  # noqa: BLE001 - the test reports it
+            self.error = e
+        finally:
+            self.listener.close()
+
+
+class Tls12Case(InteropCase):
+    """InteropCase with TLS 1.2 peers: s_server/s_client -tls1_2, optionally under an
+    OpenSSL configuration file (conf=...) for what their options cannot say."""
+
+    def start_openssl12_server(self, cert, *args, version="-tls1_2", www=True, conf=None, interactive=False):
+        """openssl s_server on 127.0.0.1 (version=None: every version it has); returns (peer, port)."""
+        require("openssl")
+        cmd = (["env", f"OPENSSL_CONF={conf}"] if conf else []) + ["openssl", "s_server"]
+        if version:
+            cmd.append(version)
+        cmd += ["-cert", cert.chain, "-key", cert.key, "-cert_chain", cert_file("intermediate.pem")]
+        if www:
+            cmd.append("-www")
+        cmd += list(args)
+        peer, port, _ = self._start(cmd, "openssl s_server", r"^ACCEPT$",
+                                    port_arg=lambda p: ["-accept", f"127.0.0.1:{p}"], interactive=interactive)
+        return peer, port
+
+    def openssl12_client(self, port, *args, version="-tls1_2", conf=None, servername="localhost",
+                         request=HTTP_REQUEST):
+        """openssl s_client (version=None: every version it has) verifying against ca.pem;
+        -ign_eof reads until the server closes. Returns (process, stdout + stderr)."""
+        require("openssl")
+        cmd = (["env", f"OPENSSL_CONF={conf}"] if conf else []) + [
+            "openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-CAfile", cert_file("ca.pem"), "-ign_eof"]
+        if version:
+            cmd.append(version)
+        if servername:
+            cmd += ["-servername", servername, "-verify_hostname", servername, "-verify_return_error"]
+        cmd += list(args)
+        r = self.run_command(cmd, input_text=request)
+        return r, f"$ {' '.join(cmd)}\n{r.stdout}{r.stderr}"
+
+    def no_ems_conf(self):
+        path = os.path.join(self.tmp, "no-ems.cnf")
+        with open(path, "w", encoding="ascii") as f:
+            f.write(NO_EMS_OPENSSL_CONF)
+        return path
+
+    def assertCordonFields(self, text, cert, suite, group, scheme_table=TLS12_SCHEME_BY_CORDON, **others):  # noqa: N802
+        """The --http body (or a client summary) says TLS 1.2 with these parameters."""
+        expected = {"protocol": "TLSv1.2", "cipher suite": suite.name, "group": group.cordon,
+                    "signature scheme": scheme_table[cert.name], "alpn": "none", "server name": "localhost",
+                    "hello retry request": "no"}
+        expected.update({k.replace("_", " "): v for k, v in others.items()})
+        self.assertEqual(cordon_fields(text), expected, text)
+
+
+def resumed_field(text):
+    m = re.search(r"^resumed: (\w+)$", text, re.MULTILINE)
+    return m.group(1) if m else None
+
+
+def cordon_connections(stdout):
+    """`cordon client --reconnect N` output: one CordonClientOutput per connection."""
+    return [CordonClientOutput(part) for part in re.split(r"(?m)^(?=protocol: )", stdout)
+            if part.startswith("protocol: ")]
+
+
+# --- 7.1 cordon client -> OpenSSL and GnuTLS TLS 1.2 servers ---------------------------
+
+
+class Tls12OpenSslServerTests(Tls12Case):
+    """cordon client -> openssl s_server -tls1_2 -www: every TLS 1.2 suite x group x
+    certificate the suite can use, suite and group forced on s_server (-cipher, -groups;
+    cordon offers the certificate's curve too, see CERT_CURVE), with cordon speaking TLS 1.2
+    only (--tls1.2) and with its default configuration (both versions, default groups)."""
+
+    peers_needed = ("openssl",)
+
+    def test_matrix(self):
+        for suite in TLS12_SUITES:
+            for cert in TLS12_CERTS[suite.key]:
+                for group in GROUPS:
+                    server, port = self.start_openssl12_server(cert, "-cipher", suite.openssl, "-groups", group.openssl)
+                    offered = ",".join(g.cordon for g in groups_for(group, cert))
+                    for options in (["--tls1.2", "--group", offered], []):
+                        with self.subTest(cert=cert.name, suite=suite.name, group=group.cordon,
+                                          options=" ".join(options) or "default"):
+                            r, out = self.cordon_client(port, *options)
+                            ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+                            self.assertEqual(r.returncode, 0, f"cordon client failed:\n{ctx}")
+                            self.assertEqual(out.get("protocol"), "TLSv1.2", ctx)
+                            self.assertEqual(out.get("cipher suite"), suite.name, ctx)
+                            self.assertEqual(out.get("group"), group.cordon, ctx)
+                            self.assertEqual(out.get("signature scheme"), TLS12_SCHEME_BY_OPENSSL[cert.name], ctx)
+                            self.assertEqual(out.get("resumed"), "no", ctx)
+                            self.assertEqual(out.subjects[:2], [cert.subject, "CN=cordon test intermediate CA"],
+                                             ctx)
+                            # The -www page: OpenSSL's view of the same session.
+                            self.assertRegex(out.body, r"^HTTP/1\.0 200 ok", ctx)
+                            self.assertIn(f"New, TLSv1.2, Cipher is {suite.openssl}", out.body)
+                            self.assertIn("Extended master secret: yes", out.body)
+                            self.assertIn("Secure Renegotiation IS supported", out.body)
+                    server.stop()
+
+
+class Tls12GnuTlsServerTests(Tls12Case):
+    """cordon client -> gnutls-serv --http with a TLS 1.2-only priority string: each suite
+    once, the groups and certificates cycled, suite and group forced on GnuTLS's side."""
+
+    peers_needed = ("gnutls-serv",)
+
+    def test_suites(self):
+        for i, suite in enumerate(TLS12_SUITES):
+            cert = TLS12_CERTS[suite.key][i % len(TLS12_CERTS[suite.key])]
+            group = GROUPS[i % 3]
+            with self.subTest(cert=cert.name, suite=suite.name, group=group.cordon):
+                priority = f"{TLS12_PRIORITY}:-CIPHER-ALL:+{suite.gnutls}:-GROUP-ALL:+{group.gnutls}"
+                server, port = self.start_gnutls_server(cert, priority)
+                r, out = self.cordon_client(port)
+                ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+                self.assertEqual(r.returncode, 0, f"cordon client failed:\n{ctx}")
+                self.assertEqual((out.get("protocol"), out.get("cipher suite"), out.get("group")),
+                                 ("TLSv1.2", suite.name, group.cordon), ctx)
+                self.assertEqual(out.get("hello retry request"), "no", ctx)  # no HRR in TLS 1.2
+                scheme = out.get("signature scheme")
+                self.assertIn(scheme, GNUTLS12_SIG, ctx)
+                self.assertEqual(out.subjects[:1], [cert.subject], ctx)
+                self.assertRegex(out.body, r"^HTTP/1\.0 200 OK", ctx)
+                self.assertIn("<TD>TLS1.2</TD>", out.body)
+                self.assertIn(f"(TLS1.2-X.509)-({group.gnutls_kx})-({GNUTLS12_SIG[scheme]})-({suite.gnutls})",
+                              out.body)
+                server.stop()
+
+    def test_default_client_gets_tls12(self):
+        # cordon's default configuration offers TLS 1.3 first; a TLS 1.2-only GnuTLS answers 1.2.
+        server, port = self.start_gnutls_server(CERT["p384"], TLS12_PRIORITY)
+        r, out = self.cordon_client(port)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+        self.assertEqual(out.get("protocol"), "TLSv1.2", r.stdout)
+        self.assertIn("<TD>TLS1.2</TD>", out.body)
+
+
+# --- 7.2 Real TLS 1.2 clients -> cordon server ----------------------------------------
+
+
+class Tls12OpenSslClientTests(Tls12Case):
+    """openssl s_client -tls1_2 -> cordon server --http (both versions): every suite x group
+    x certificate, the suite forced with -cipher, the group with cordon's --group (s_client
+    offers the certificate's curve too, see CERT_CURVE); s_client's view and cordon's."""
+
+    peers_needed = ("openssl",)
+
+    def test_matrix(self):
+        for cert in TLS12_ALL_CERTS:
+            for group in GROUPS:
+                server, port = self.start_cordon_server(cert, "--group", group.cordon)
+                offered = ":".join(g.openssl for g in groups_for(group, cert))
+                for suite in TLS12_SUITES:
+                    if cert not in TLS12_CERTS[suite.key]:
+                        continue
+                    with self.subTest(cert=cert.name, suite=suite.name, group=group.cordon):
+                        r, out = self.openssl12_client(port, "-cipher", suite.openssl, "-groups", offered)
+                        ctx = f"{out}\n{server.describe()}"
+                        self.assertEqual(r.returncode, 0, ctx)
+                        self.assertIn(f"New, TLSv1.2, Cipher is {suite.openssl}", out)
+                        self.assertIn("    Protocol  : TLSv1.2", out)
+                        self.assertIn(f"Server Temp Key: {group.openssl_temp_key}", out)
+                        self.assertIn("Verification: OK", out)
+                        self.assertIn("Extended master secret: yes", out)
+                        self.assertIn("Secure Renegotiation IS supported", out)
+                        self.assertRegex(out, rf"^subject=CN = {re.escape(cert.subject[3:])}$")
+                        self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+                        self.assertCordonFields(r.stdout, cert, suite, group)
+                server.stop()
+
+    def test_alpn_and_sni(self):
+        sni = f"other.test={OTHER.chain}:{OTHER.key}"
+        server, port = self.start_cordon_server(CERT["p256"], "--alpn", "h2,http/1.1", "--sni", sni)
+        r, out = self.openssl12_client(port, "-alpn", "http/1.1", servername="other.test")
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("ALPN protocol: http/1.1", out)
+        self.assertRegex(out, r"^subject=CN = other\.test$")
+        fields = cordon_fields(r.stdout)
+        self.assertEqual((fields.get("protocol"), fields.get("alpn"), fields.get("server name")),
+                         ("TLSv1.2", "http/1.1", "other.test"), out)
+
+
+class Tls12GnuTlsClientTests(Tls12Case):
+    """gnutls-cli (TLS 1.2-only priority) -> cordon server --http: every suite x group,
+    the suite's certificates cycled; GnuTLS's session description and cordon's."""
+
+    peers_needed = ("gnutls-cli",)
+
+    def test_subset(self):
+        servers = {}
+        for cert, suite, group in TLS12_SUBSET:
+            with self.subTest(cert=cert.name, suite=suite.name, group=group.cordon):
+                # RFC 8422 5.1: the client lists the ECDSA certificate's curve too;
+                # cordon's server, limited to the group, then picks it for ECDHE.
+                if (cert.name, group.cordon) not in servers:
+                    servers[(cert.name, group.cordon)] = self.start_cordon_server(cert, "--group", group.cordon)
+                server, port = servers[(cert.name, group.cordon)]
+                groups = ":".join(f"+{g.gnutls}" for g in groups_for(group, cert))
+                priority = f"{TLS12_PRIORITY}:-CIPHER-ALL:+{suite.gnutls}:-GROUP-ALL:{groups}"
+                r = self.gnutls_client(port, "--priority", priority)
+                out = r.stdout + r.stderr
+                self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+                self.assertIn("- Status: The certificate is trusted.", out)
+                sig = GNUTLS12_SIG[TLS12_SCHEME_BY_CORDON_FOR_GNUTLS[cert.name]]
+                self.assertIn(f"- Description: (TLS1.2-X.509)-({group.gnutls_kx})-({sig})-({suite.gnutls})", out)
+                self.assertIn("- Options: extended master secret, safe renegotiation,", out)
+                self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+                self.assertCordonFields(r.stdout, cert, suite, group, TLS12_SCHEME_BY_CORDON_FOR_GNUTLS)
+
+
+class Tls12CurlClientTests(Tls12Case):
+    """curl --tlsv1.2 --tls-max 1.2 -> cordon server --http --alpn http/1.1: every suite x
+    group, the suite's certificates cycled; the suite forced with --ciphers, the group with
+    cordon's --group (curl --curves offers the certificate's curve too, see CERT_CURVE)."""
+
+    peers_needed = ("curl",)
+
+    def test_subset(self):
+        servers = {}
+        for cert, suite, group in TLS12_SUBSET:
+            with self.subTest(cert=cert.name, suite=suite.name, group=group.cordon):
+                if (cert.name, group.cordon) not in servers:
+                    servers[(cert.name, group.cordon)] = self.start_cordon_server(cert, "--alpn", "http/1.1",
+                                                                                  "--group", group.cordon)
+                server, port = servers[(cert.name, group.cordon)]
+                curves = ":".join(g.curl for g in groups_for(group, cert))
+                r = self.run_command(["curl", "-sS", "-v", "--tlsv1.2", "--tls-max", "1.2", "--cacert",
+                                      cert_file("ca.pem"), "--max-time", "20", "--ciphers", suite.openssl,
+                                      "--curves", curves, f"https://localhost:{port}/tls12"])
+                ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+                self.assertEqual(r.returncode, 0, ctx)
+                self.assertIn(f"SSL connection using TLSv1.2 / {suite.openssl}", r.stderr)
+                self.assertIn("ALPN: server accepted http/1.1", r.stderr)
+                self.assertTrue(r.stdout.startswith("cordon server\n"), ctx)
+                self.assertIn("request: GET /tls12 HTTP/1.1", r.stdout)
+                self.assertCordonFields(r.stdout, cert, suite, group, alpn="http/1.1")
+
+
+# --- 7.3 Resumption -------------------------------------------------------------------
+
+
+class Tls12ResumptionTests(Tls12Case):
+    """TLS 1.2 session tickets (RFC 5077) both ways: s_client -sess_out/-sess_in and
+    gnutls-cli --resume against cordon server; cordon client --reconnect against s_server
+    and gnutls-serv."""
+
+    peers_needed = ("openssl", "gnutls-cli", "gnutls-serv")
+
+    def test_openssl_client_session_file(self):
+        server, port = self.start_cordon_server(CERT["p256"])
+        session = os.path.join(self.tmp, "session.pem")
+        r, out = self.openssl12_client(port, "-sess_out", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256", out)
+        self.assertIn("TLS session ticket:", out)
+        self.assertEqual(resumed_field(r.stdout), "no", out)
+        for attempt in (1, 2):  # a ticket can be used again (TLS 1.2 has no single-use rule)
+            with self.subTest(resumption=attempt):
+                r, out = self.openssl12_client(port, "-sess_in", session)
+                self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+                self.assertIn("Reused, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256", out)
+                self.assertEqual(resumed_field(r.stdout), "yes", out)
+                self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+        # No key exchange and no signature in an abbreviated handshake.
+        self.assertEqual(len(re.findall(r"handshake ok: TLSv1\.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 none none ",
+                                        server.output())), 2, server.describe())
+        # Another server process has other ticket keys: a full handshake, not a failure.
+        server.stop()
+        server, port = self.start_cordon_server(CERT["p256"])
+        r, out = self.openssl12_client(port, "-sess_in", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256", out)
+        self.assertEqual(resumed_field(r.stdout), "no", out)
+
+    def test_cordon_client_reconnect_openssl_server(self):
+        for cert, suite in [(CERT["p384"], TLS12_SUITE["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]),
+                            (CERT["rsa2048"], TLS12_SUITE["TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"])]:
+            with self.subTest(cert=cert.name, suite=suite.name):
+                server, port = self.start_openssl12_server(cert, "-cipher", suite.openssl)
+                r, _ = self.cordon_client(port, "--tls1.2", "--reconnect", "2")
+                ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+                self.assertEqual(r.returncode, 0, ctx)
+                conns = cordon_connections(r.stdout)
+                self.assertEqual([c.get("resumed") for c in conns], ["no", "yes", "yes"], ctx)
+                self.assertEqual({c.get("cipher suite") for c in conns}, {suite.name}, ctx)
+                self.assertEqual([c.get("group") for c in conns], ["x25519", "none", "none"], ctx)
+                self.assertIn(f"New, TLSv1.2, Cipher is {suite.openssl}", conns[0].body)
+                for c in conns[1:]:
+                    self.assertIn(f"Reused, TLSv1.2, Cipher is {suite.openssl}", c.body)
+                    self.assertEqual(c.subjects[:1], [cert.subject], ctx)  # the chain stays known
+                server.stop()
+
+    def test_cordon_client_against_server_without_tickets(self):
+        # s_server -no_ticket offers session-ID resumption only, which cordon's client does
+        # not use: every connection is a full handshake, and none fails.
+        server, port = self.start_openssl12_server(CERT["p256"], "-no_ticket")
+        r, _ = self.cordon_client(port, "--reconnect", "1")
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        conns = cordon_connections(r.stdout)
+        self.assertEqual([c.get("resumed") for c in conns], ["no", "no"], ctx)
+        for c in conns:
+            self.assertIn("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256", c.body)
+
+    def test_gnutls_client_resume(self):
+        server, port = self.start_cordon_server(CERT["ed25519"])
+        r = self.gnutls_client(port, "--priority", TLS12_PRIORITY, "--resume")
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("- Description: (TLS1.2-X.509)-(ECDHE-X25519)-(EdDSA-Ed25519)-(AES-128-GCM)", out)
+        self.assertIn("*** This is a resumed session", out)
+        self.assertEqual(resumed_field(r.stdout), "yes", out)
+        self.assertRegex(server.output(), r"handshake ok: TLSv1\.2 \S+ none none ")
+
+    def test_cordon_client_reconnect_gnutls_server(self):
+        server, port = self.start_gnutls_server(CERT["rsa2048"], TLS12_PRIORITY)
+        r, _ = self.cordon_client(port, "--reconnect", "1")
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        conns = cordon_connections(r.stdout)
+        self.assertEqual([(c.get("protocol"), c.get("resumed")) for c in conns],
+                         [("TLSv1.2", "no"), ("TLSv1.2", "yes")], ctx)
+        # GnuTLS's description of a resumed session has no signature algorithm.
+        self.assertIn("(TLS1.2-X.509)-(ECDHE-X25519)-(AES-128-GCM)", conns[1].body)
+
+
+# --- 7.4 Downgrade protection ---------------------------------------------------------
+
+
+class Tls12DowngradeTests(Tls12Case):
+    """RFC 8446 4.1.3: a server that speaks TLS 1.3 but negotiates TLS 1.2 ends
+    ServerHello.random with "DOWNGRD\\x01"; a TLS 1.3 client refuses such a ServerHello."""
+
+    peers_needed = ("openssl",)
+
+    def test_sentinel_from_cordon_server(self):
+        server, port = self.start_cordon_server(CERT["p256"])
+        r, out = self.openssl12_client(port, "-msg")
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("New, TLSv1.2, Cipher is", out)
+        server_hello = the_message(out, "<<<", "ServerHello")
+        self.assertEqual(hello_random(server_hello)[-8:], DOWNGRADE_SENTINEL_TLS12, out)
+        # The rest of the ServerHello a TLS 1.2 client needs: EMS and renegotiation_info.
+        extensions = hello_extensions(server_hello)
+        self.assertIn(EXT_EXTENDED_MASTER_SECRET, extensions, out)
+        self.assertEqual(extensions.get(EXT_RENEGOTIATION_INFO, (0, None))[1], b"\x00", out)
+
+    def test_no_sentinel_from_tls12_only_cordon_server(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--tls1.2")
+        r, out = self.openssl12_client(port, "-msg")
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        random = hello_random(the_message(out, "<<<", "ServerHello"))
+        self.assertNotEqual(random[-8:-1], DOWNGRADE_SENTINEL_TLS12[:7], out)
+        # An s_client that speaks TLS 1.3 checks the sentinel: it accepts this TLS 1.2 ServerHello.
+        r, out = self.openssl12_client(port, "-msg", version=None)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("New, TLSv1.2, Cipher is", out)
+        self.assertNotEqual(hello_random(the_message(out, "<<<", "ServerHello"))[-8:-1], b"DOWNGRD", out)
+
+    def test_cordon_client_refuses_downgraded_server_hello(self):
+        # A relay hides TLS 1.3 from s_server (which speaks both): s_server answers TLS 1.2
+        # with the sentinel, and cordon, which offered TLS 1.3, aborts with illegal_parameter.
+        server, port = self.start_openssl12_server(CERT["p256"], "-msg", version=None)
+        relay = _DowngradeRelay(port)
+        r, _ = self.cordon_client(relay.port)
+        relay.thread.join(20)
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertIsNone(relay.error, ctx)
+        self.assertEqual(relay.rewritten, 1, ctx)
+        self.assertNotEqual(r.returncode, 0, ctx)
+        self.assertRegex(r.stderr, r"^cordon: handshake failed: .*downgrade.*"
+                                   r"\(illegal_parameter, alert sent: illegal_parameter / received: none\)", ctx)
+        self.expect(server, r"<<< TLS 1\.2, Alert \[length 0002\], fatal illegal_parameter")
+        random = hello_random(the_message(server.output(), ">>>", "ServerHello"))
+        self.assertEqual(random[-8:], DOWNGRADE_SENTINEL_TLS12, ctx)
+
+    def test_tls12_only_cordon_client_accepts_sentinel(self):
+        # cordon --tls1.2 does not speak TLS 1.3: s_server's sentinel is no downgrade for it.
+        server, port = self.start_openssl12_server(CERT["p256"], "-msg", version=None)
+        r, out = self.cordon_client(port, "--tls1.2")
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        self.assertEqual(out.get("protocol"), "TLSv1.2", ctx)
+        self.assertIn("New, TLSv1.2, Cipher is", out.body)
+        random = hello_random(the_message(server.output(), ">>>", "ServerHello"))
+        self.assertEqual(random[-8:], DOWNGRADE_SENTINEL_TLS12, ctx)
+
+
+# --- 7.5 Extended master secret -------------------------------------------------------
+
+
+class Tls12EmsTests(Tls12Case):
+    """RFC 7627: cordon requires the extended master secret in TLS 1.2 unless
+    --allow-no-ems; OpenSSL without it (Options = -ExtendedMasterSecret)."""
+
+    peers_needed = ("openssl",)
+
+    def test_cordon_server_refuses_client_without_ems(self):
+        server, port = self.start_cordon_server(CERT["p256"])
+        r, out = self.openssl12_client(port, "-msg", conf=self.no_ems_conf())
+        self.assertNotEqual(r.returncode, 0, out)
+        self.assertNotIn(EXT_EXTENDED_MASTER_SECRET, hello_extensions(the_message(out, ">>>", "ClientHello")), out)
+        self.assertIn("<<< TLS 1.2, Alert [length 0002], fatal handshake_failure", out)
+        self.assertRegex(out, r"alert handshake failure.*SSL alert number 40")
+        self.assertIn("SSL handshake has read 7 bytes", out)  # the alert, no ServerHello
+        self.expect(server, r"handshake failed: .*extended master secret.*"
+                            r"\(handshake_failure, alert sent: handshake_failure / received: none\)$")
+
+    def test_cordon_server_allows_no_ems(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--allow-no-ems")
+        r, out = self.openssl12_client(port, conf=self.no_ems_conf())
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256", out)
+        self.assertIn("Extended master secret: no", out)
+        self.assertEqual(cordon_fields(r.stdout).get("protocol"), "TLSv1.2", out)
+        # A client with EMS still gets it.
+        r, out = self.openssl12_client(port)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("Extended master secret: yes", out)
+
+    def test_cordon_client_refuses_server_without_ems(self):
+        server, port = self.start_openssl12_server(CERT["p256"], "-msg", conf=self.no_ems_conf())
+        for versions in (["--tls1.2"], []):
+            with self.subTest(config=" ".join(versions) or "default"):
+                r, _ = self.cordon_client(port, *versions)
+                ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+                self.assertNotEqual(r.returncode, 0, ctx)
+                self.assertRegex(r.stderr, r"^cordon: handshake failed: .*extended master secret.*"
+                                           r"\(handshake_failure, alert sent: handshake_failure / received: none\)",
+                                 ctx)
+        self.expect(server, r"(?s)(<<< TLS 1\.2, Alert \[length 0002\], fatal handshake_failure.*){2}")
+        for _, name, message in msg_handshakes(server.output()):
+            if name == "ServerHello":
+                self.assertNotIn(EXT_EXTENDED_MASTER_SECRET, hello_extensions(message), server.describe())
+
+    def test_cordon_client_allows_no_ems(self):
+        server, port = self.start_openssl12_server(CERT["p256"], conf=self.no_ems_conf())
+        r, out = self.cordon_client(port, "--allow-no-ems")
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        self.assertEqual(out.get("protocol"), "TLSv1.2", ctx)
+        self.assertIn("Extended master secret: no", out.body)
+
+
+# --- 7.6 Refusals ---------------------------------------------------------------------
+
+
+class Tls12RefusalTests(Tls12Case):
+    """What cordon does not speak, refused with the right alert: CBC suites, RSA key
+    transport, TLS 1.1 and 1.0; as server (the alert s_client -msg receives) and as client."""
+
+    peers_needed = ("openssl",)
+
+    def server_refuses(self, port, server, *args, alert, number, cordon_reason, version="-tls1_2"):
+        r, out = self.openssl12_client(port, "-msg", *args, version=version)
+        self.assertNotEqual(r.returncode, 0, out)
+        self.assertRegex(out, rf"^<<< TLS 1\.\d, Alert \[length 0002\], fatal {alert}$")
+        self.assertRegex(out, rf"SSL alert number {number}\b")
+        self.assertIn("SSL handshake has read 7 bytes", out)  # the alert, no ServerHello
+        self.assertEqual([n for d, n, _ in msg_handshakes(out) if d == "<<<"], [], out)
+        self.expect(server, rf"handshake failed: .*{cordon_reason} \({alert}, alert sent: {alert} / received: none\)$")
+
+    def test_cbc_only_client(self):
+        server, port = self.start_cordon_server(CERT["p256"])
+        self.server_refuses(port, server, "-cipher", "ECDHE-ECDSA-AES128-SHA", alert="handshake_failure", number=40,
+                            cordon_reason="no cipher suite in common")
+
+    def test_rsa_key_transport_only_client(self):
+        server, port = self.start_cordon_server(CERT["rsa2048"])
+        self.server_refuses(port, server, "-cipher", "AES128-GCM-SHA256", alert="handshake_failure", number=40,
+                            cordon_reason="no cipher suite in common")
+
+    def test_old_versions_only_client(self):
+        server, port = self.start_cordon_server(CERT["p256"])
+        for version in ("-tls1_1", "-tls1"):
+            with self.subTest(version=version):
+                self.server_refuses(port, server, "-cipher", "DEFAULT@SECLEVEL=0", version=version,
+                                    alert="protocol_version", number=70,
+                                    cordon_reason="the client speaks only versions older than TLS 1.2")
+
+    def test_certificate_curve_the_client_did_not_offer(self):
+        # RFC 8422 5.1 and 5.3: "the public key in the server's certificate MUST respect the
+        # client's choice of elliptic curves", and a server must not negotiate an ECC suite
+        # unless it can. s_client -groups X25519 rules out cordon's only certificate (P-256):
+        # the right answer is handshake_failure with no ServerHello, as OpenSSL's s_server
+        # gives ("no shared cipher"); s_client aborts on a P-256 ServerKeyExchange with
+        # illegal_parameter ("wrong curve").
+        server, port = self.start_cordon_server(CERT["p256"])
+        self.server_refuses(port, server, "-groups", "X25519", alert="handshake_failure", number=40,
+                            cordon_reason="")
+
+    def test_cordon_client_against_cbc_only_server(self):
+        server, port = self.start_openssl12_server(CERT["p256"], "-cipher", "ECDHE-ECDSA-AES128-SHA")
+        r, _ = self.cordon_client(port, "--tls1.2")
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("(alert_received, alert sent: none / received: handshake_failure)", r.stderr)
+        self.expect(server, r"no shared cipher")
+
+    def test_cordon_client_against_tls11_server(self):
+        server, port = self.start_openssl12_server(CERT["p256"], "-cipher", "DEFAULT@SECLEVEL=0", version="-tls1_1")
+        # Offered in supported_versions (1.3, 1.2), which s_server reads: protocol_version.
+        r, _ = self.cordon_client(port)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("(alert_received, alert sent: none / received: protocol_version)", r.stderr)
+        self.expect(server, r"unsupported protocol")
+
+
+# --- 7.7 Renegotiation ----------------------------------------------------------------
+
+
+class Tls12RenegotiationTests(Tls12Case):
+    """cordon never renegotiates: it answers a renegotiation request (a ClientHello from the
+    client, a HelloRequest from the server) with a no_renegotiation warning. OpenSSL treats
+    that refusal as fatal (it answers with a handshake_failure alert, "no renegotiation"),
+    so the connection ends there, after exactly one handshake."""
+
+    peers_needed = ("openssl",)
+
+    def test_openssl_client_renegotiates(self):
+        server, port = self.start_cordon_server(CERT["p256"], http=False)
+        # No -ign_eof: s_client reads "R" as its renegotiate command. One line per write.
+        client = Peer(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-tls1_2", "-CAfile",
+                       cert_file("ca.pem"), "-servername", "localhost", "-verify_return_error", "-msg"],
+                      "openssl s_client", interactive=True)
+        self.addCleanup(client.stop)
+        self.expect(client, r"^    Verify return code: 0 \(ok\)", server)  # in TLS 1.2's SSL-Session block
+        self.assertIn("Secure Renegotiation IS supported", client.output())
+        client.send("first\n")
+        self.expect(client, r"^first$", server)
+        client.send("R\n")
+        self.expect(client, r"^RENEGOTIATING$", server)
+        self.expect(client, r"^<<< TLS 1\.2, Alert \[length 0002\], warning no_renegotiation$", server)
+        self.expect(client, r"^>>> TLS 1\.2, Alert \[length 0002\], fatal handshake_failure$", server)
+        self.expect(client, r"no renegotiation", server)
+        self.expect(server, r"connection failed: .*\(alert_received, alert sent: none / received: handshake_failure\)$",
+                    client)
+        self.assertEqual(client.proc.wait(10), 1, client.describe())
+        handshakes = [(d, n) for d, n, _ in msg_handshakes(client.output())]
+        self.assertEqual(handshakes.count((">>>", "ClientHello")), 2, client.describe())  # the 2nd is refused
+        self.assertEqual(handshakes.count(("<<<", "ServerHello")), 1, client.describe())
+        self.assertEqual(server.output().count("handshake ok:"), 1, server.describe())
+
+    def test_openssl_server_requests_renegotiation(self):
+        server, port = self.start_openssl12_server(CERT["p384"], "-msg", www=False, interactive=True)
+        client = Peer([CORDON, "client", f"localhost:{port}", "--cafile", cert_file("ca.pem"), "--timeout", "10"],
+                      "cordon client", interactive=True)
+        self.addCleanup(client.stop)
+        self.expect(client, r"^---$", server)
+        self.assertIn("protocol: TLSv1.2", client.output())
+        client.send("ping\n")
+        self.expect(server, r"^ping$", client)
+        server.send("r\n")  # s_server: SSL_renegotiate(), sends HelloRequest
+        self.expect(server, r"^>>> TLS 1\.2, Handshake \[length 0004\], HelloRequest$", client)
+        self.expect(server, r"^<<< TLS 1\.2, Alert \[length 0002\], warning no_renegotiation$", client)
+        self.expect(server, r"^>>> TLS 1\.2, Alert \[length 0002\], fatal handshake_failure$", client)
+        self.assertEqual(client.proc.wait(10), 1, client.describe())
+        self.assertRegex(client.output(), r"cordon: connection failed: .*"
+                                          r"\(alert_received, alert sent: none / received: handshake_failure\)")
+        self.assertNoSanitizerReport(client.output(), client.describe())
+        handshakes = [(d, n) for d, n, _ in msg_handshakes(server.output())]
+        self.assertEqual(handshakes.count(("<<<", "ClientHello")), 1, server.describe())  # none after HelloRequest
+
+
+# --- 7.8 Key log ----------------------------------------------------------------------
+
+
+class Tls12KeyLogTests(Tls12Case):
+    """TLS 1.2 key log lines (CLIENT_RANDOM <client random> <master secret>): cordon's
+    --keylog equals OpenSSL's -keylogfile for the same connections, as client and server."""
+
+    peers_needed = ("openssl",)
+
+    def compare(self, ours_path, theirs_path, connections):
+        ours, theirs = read_key_log(ours_path), read_key_log(theirs_path)
+        self.assertEqual({label for label, _ in ours}, {"CLIENT_RANDOM"},
+                         f"TLS 1.2 logs the master secret only: {ours}")
+        self.assertEqual(len(ours), connections, ours)
+        for key, secret in ours.items():
+            self.assertEqual(len(secret), 96, key)  # 48 bytes
+            self.assertIn(key, theirs, f"OpenSSL logged nothing for client random {key[1]}: {theirs}")
+            self.assertEqual(secret, theirs[key], key)
+        return ours
+
+    def test_cordon_client(self):
+        for suite in (TLS12_SUITE["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"],
+                      TLS12_SUITE["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]):
+            with self.subTest(suite=suite.name):
+                ours = os.path.join(self.tmp, f"cordon-{suite.name}.keys")
+                theirs = os.path.join(self.tmp, f"openssl-{suite.name}.keys")
+                server, port = self.start_openssl12_server(CERT["p256"], "-keylogfile", theirs,
+                                                           "-cipher", suite.openssl)
+                # --reconnect 1: the resumed connection logs the same master secret, new random.
+                r, _ = self.cordon_client(port, "--tls1.2", "--keylog", ours, "--reconnect", "1")
+                self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}\n{server.describe()}")
+                self.assertEqual([c.get("resumed") for c in cordon_connections(r.stdout)], ["no", "yes"], r.stdout)
+                server.stop()  # flushes its key log
+                logged = self.compare(ours, theirs, 2)
+                self.assertEqual(len(set(logged.values())), 1, logged)
+
+    def test_cordon_server(self):
+        ours, theirs = os.path.join(self.tmp, "cordon.keys"), os.path.join(self.tmp, "openssl.keys")
+        server, port = self.start_cordon_server(CERT["rsa2048"], "--keylog", ours)
+        r, out = self.openssl12_client(port, "-keylogfile", theirs, "-cipher", "ECDHE-RSA-CHACHA20-POLY1305")
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("New, TLSv1.2, Cipher is ECDHE-RSA-CHACHA20-POLY1305", out)
+        server.stop()
+        self.compare(ours, theirs, 1)
 
 
 def main():
