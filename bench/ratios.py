@@ -5,7 +5,7 @@
     bench/ratios.py bench.json             # cordon variants against OpenSSL
     bench/ratios.py --winners bench.json   # libsodium against mbedTLS, per algorithm
     bench/ratios.py --record bench.json    # the record layer against the raw AEAD
-    bench/ratios.py --tls bench.json       # whole TLS connections: handshakes, bulk, idle memory
+    bench/ratios.py --tls bench.json       # whole TLS 1.3 and 1.2 connections: handshakes, bulk, idle memory
 
 Benchmarks are named "<library>/<operation>"; every cordon/..., cordon-sodium/...,
 cordon-mbedtls/... and cordon-native/... result is paired with openssl/<operation>. Times are CPU
@@ -32,8 +32,10 @@ STANDARD_FIELDS = {
     "items_per_second", "label", "error_occurred", "error_message", "aggregate_name", "aggregate_unit",
 }
 
-# Operations that only --tls prints (whole connections, not primitives).
-TLS_PREFIXES = ("handshake/", "bulk/", "idle_connection_bytes/")
+# Operations that only --tls prints (whole connections, not primitives). TLS 1.3
+# names carry no version; TLS 1.2 ones start with "tls12/".
+TLS_PREFIXES = ("handshake/", "bulk/", "idle_connection_bytes/", "tls12/")
+TLS_VERSIONS = {"tls12": "TLS 1.2"}
 
 
 class Result:
@@ -251,12 +253,14 @@ def format_bytes(n):
 
 
 def print_tls(context, results, operations):
-    """cordon/{handshake,bulk,idle_connection_bytes}/... against openssl/... (tls_bench.cpp)."""
+    """cordon/[tls12/]{handshake,resumed,bulk,idle_connection_bytes}/... against openssl/... (tls_bench.cpp)."""
     cordon = results.get("cordon", {})
     openssl = results.get(OPENSSL, {})
-    print("Whole TLS 1.3 connections in memory, cordon against OpenSSL (libssl), same run. X25519,")
-    print("TLS_AES_128_GCM_SHA256 for handshakes, certificate chain and host name verified by the client,")
-    print("no tickets. ratio = cordon throughput / OpenSSL throughput, or OpenSSL time (bytes) / cordon")
+    print("Whole TLS connections in memory, cordon against OpenSSL (libssl), same run. X25519; the client")
+    print("verifies the certificate chain and host name. Full handshakes without tickets: TLS 1.3 with")
+    print("TLS_AES_128_GCM_SHA256, TLS 1.2 with ECDHE-{ECDSA,RSA}-AES128-GCM-SHA256 (P-256 / RSA-2048")
+    print("certificate). TLS 1.2 resumed: every handshake resumes the previous session from an RFC 5077")
+    print("ticket. ratio = cordon throughput / OpenSSL throughput, or OpenSSL time (bytes) / cordon")
     print("time (bytes): above 1, cordon is better. Medians over repetitions; CPU time.")
     if header(context):
         print(f"Measured with {header(context)}.")
@@ -286,28 +290,37 @@ def print_tls(context, results, operations):
             if result is not None and not result.ok:
                 errors.append(f"{library}/{operation}: {result.error}")
         parts = operation.split("/")
-        if parts[0] == "handshake":
+        version = "TLS 1.3"
+        if parts[0] in TLS_VERSIONS:
+            version = TLS_VERSIONS[parts[0]]
+            parts = parts[1:]
+        if len(parts) < 2:
+            continue
+        if parts[0] in ("handshake", "resumed"):
             cert = parts[1]
+            kind = "full" if parts[0] == "handshake" else "resumed"
             per_s = lambda r: 1e9 / r.cpu_ns if ok(r) else None
-            row(f"handshake {cert}: handshakes/s (client + server)", per_s(c), per_s(o), lambda v: f"{v:.0f}", True)
+            row(f"{version} {kind} handshake {cert}: handshakes/s (client + server)", per_s(c), per_s(o),
+                lambda v: f"{v:.0f}", True)
             for side in ("client", "server"):
                 to_ns = lambda r: counter(r, f"{side}_us") * 1e3 if counter(r, f"{side}_us") is not None else None
-                row(f"handshake {cert}: {side} CPU per handshake", to_ns(c), to_ns(o), format_time, False)
+                row(f"{version} {kind} handshake {cert}: {side} CPU per handshake", to_ns(c), to_ns(o), format_time,
+                    False)
         elif parts[0] == "bulk":
             suite = parts[1]
             size = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
             label = f"{size // 1024} KiB writes" if size and size % 1024 == 0 else "writes"
             mbps = lambda r: r.bytes_per_second / 1e6 if ok(r) and r.bytes_per_second else None
-            row(f"bulk {suite}, {label}: MB/s", mbps(c), mbps(o), lambda v: f"{v:.0f}", True)
+            row(f"{version} bulk {suite}, {label}: MB/s", mbps(c), mbps(o), lambda v: f"{v:.0f}", True)
         elif parts[0] == "idle_connection_bytes":
             cert = parts[1]
             for side in ("client", "server"):
-                row(f"idle connection {cert}: {side} heap", counter(c, f"{side}_bytes"), counter(o, f"{side}_bytes"),
-                    format_bytes, False)
+                row(f"{version} idle connection {cert}: {side} heap", counter(c, f"{side}_bytes"),
+                    counter(o, f"{side}_bytes"), format_bytes, False)
             for side in ("client", "server"):
                 released = counter(o, f"{side}_bytes_release_buffers")
                 if released is not None:
-                    row(f"idle connection {cert}: {side} heap (OpenSSL with SSL_MODE_RELEASE_BUFFERS)",
+                    row(f"{version} idle connection {cert}: {side} heap (OpenSSL with SSL_MODE_RELEASE_BUFFERS)",
                         counter(c, f"{side}_bytes"), released, format_bytes, False)
     if errors:
         print()

@@ -1,13 +1,14 @@
-// Whole TLS 1.3 connections, cordon against OpenSSL's libssl, in one process and
-// in memory, over the test PKI (tests/data/certs: leaf + intermediate chains
-// under ca.pem):
+// Whole TLS 1.3 and TLS 1.2 connections, cordon against OpenSSL's libssl, in one
+// process and in memory, over the test PKI (tests/data/certs: leaf + intermediate
+// chains under ca.pem). Both sides speak exactly the one version measured.
 //
+// TLS 1.3:
 //   <lib>/handshake/{p256,ed25519,rsa2048}
 //       One full handshake per iteration, both sides (client and server objects
 //       made, handshake run, both freed). X25519, TLS_AES_128_GCM_SHA256, the
 //       server signing with ecdsa_secp256r1_sha256, ed25519 or rsa_pss_rsae_sha256;
 //       the client verifies the chain to ca.pem and the name "localhost". No
-//       session tickets, no session cache (cordon issues no tickets yet).
+//       session tickets, no session cache (cordon issues no TLS 1.3 tickets yet).
 //       Counters client_us / server_us: thread CPU time per handshake spent in
 //       each side's calls (CLOCK_THREAD_CPUTIME_ID around every call).
 //   <lib>/bulk/{AES-128-GCM,AES-256-GCM,ChaCha20-Poly1305}/16384
@@ -27,6 +28,24 @@
 //       (client_bytes_release_buffers, server_bytes_release_buffers). The
 //       OpenSSL connections share one BIO pair, so transport buffers are not
 //       counted for either library.
+//
+// TLS 1.2 (ECDHE + AEAD, extended master secret, as both libraries do by default):
+//   <lib>/tls12/handshake/{p256,rsa2048}
+//       As handshake/ above: X25519, ECDHE-ECDSA-AES128-GCM-SHA256 with the P-256
+//       certificate, ECDHE-RSA-AES128-GCM-SHA256 with the RSA-2048 one (its
+//       ServerKeyExchange signed with rsa_pss_rsae_sha256, the only RSA scheme
+//       offered). No session tickets, no session cache: every handshake is full.
+//   <lib>/tls12/resumed/{p256,rsa2048}
+//       The same, with RFC 5077 session tickets on both sides, and every timed
+//       handshake an abbreviated one resuming the session of the one before.
+//       cordon: one ClientConfig for all connections, so its session cache
+//       offers the newest ticket for "localhost"; OpenSSL: SSL_set_session with
+//       SSL_get1_session of the previous connection (charged to the client).
+//       Neither server keeps a session cache. Every iteration checks
+//       resumed() / SSL_session_reused() on both sides, so a full handshake
+//       fails the benchmark instead of being measured. Counters as above.
+//   <lib>/tls12/bulk/{AES-128-GCM,AES-256-GCM,ChaCha20-Poly1305}/16384
+//       As bulk/ above, with the P-256 certificate and ECDHE-ECDSA suites.
 //
 // bench/ratios.py --tls turns these into the cordon/OpenSSL table.
 #include <malloc.h>
@@ -68,36 +87,75 @@ constexpr std::size_t bulk_size = 16384;
 
 // --- The test PKI ---------------------------------------------------------------
 
+// A protocol version: what its benchmark names start with and each library's code.
+struct Version {
+    const char* prefix;  // "" for TLS 1.3 (whose names predate TLS 1.2), "tls12/"
+    tls::ProtocolVersion cordon;
+    int openssl;
+};
+
+const Version tls13{"", tls::ProtocolVersion::tls13, TLS1_3_VERSION};
+const Version tls12{"tls12/", tls::ProtocolVersion::tls12, TLS1_2_VERSION};
+
+// The groups both sides list; X25519 is negotiated. A TLS 1.2 server may only use
+// an ECDSA certificate on a curve the client lists (RFC 8422 5.1; OpenSSL
+// enforces it: "no shared cipher"), so TLS 1.2 clients list P-256 after X25519.
+// The TLS 1.2 servers list the same, for symmetry; it changes nothing else.
+std::vector<NamedGroup> cordon_groups(const Version& version) {
+    if (version.cordon == tls::ProtocolVersion::tls13) return {NamedGroup::x25519};
+    return {NamedGroup::x25519, NamedGroup::secp256r1};
+}
+const char* openssl_groups(const Version& version) {
+    return version.openssl == TLS1_3_VERSION ? "X25519" : "X25519:P-256";
+}
+
+struct Suite {
+    tls::CipherSuite cordon;
+    const char* openssl;  // as SSL_CIPHER_get_name reports it
+    const char* name;     // the AEAD, as in the aead/... benchmarks
+};
+
+const Suite tls13_handshake_suite{tls::CipherSuite::tls_aes_128_gcm_sha256, "TLS_AES_128_GCM_SHA256", "AES-128-GCM"};
+
+// The bulk suites, by version; TLS 1.2 with the P-256 certificate (cert_kinds[0]).
+const Suite tls13_suites[] = {
+    tls13_handshake_suite,
+    {tls::CipherSuite::tls_aes_256_gcm_sha384, "TLS_AES_256_GCM_SHA384", "AES-256-GCM"},
+    {tls::CipherSuite::tls_chacha20_poly1305_sha256, "TLS_CHACHA20_POLY1305_SHA256", "ChaCha20-Poly1305"},
+};
+const Suite tls12_suites[] = {
+    {tls::CipherSuite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256, "ECDHE-ECDSA-AES128-GCM-SHA256", "AES-128-GCM"},
+    {tls::CipherSuite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384, "ECDHE-ECDSA-AES256-GCM-SHA384", "AES-256-GCM"},
+    {tls::CipherSuite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256, "ECDHE-ECDSA-CHACHA20-POLY1305",
+     "ChaCha20-Poly1305"},
+};
+const Suite tls12_rsa_handshake_suite{tls::CipherSuite::tls_ecdhe_rsa_with_aes_128_gcm_sha256,
+                                      "ECDHE-RSA-AES128-GCM-SHA256", "AES-128-GCM"};
+
 struct CertKind {
     const char* name;  // in benchmark names
     const char* leaf;  // tests/data/certs/<leaf>.pem (chain) and .key
     SignatureScheme scheme;
     int openssl_nid;  // what SSL_get_peer_signature_type_nid reports for scheme
+    const Suite* tls12_suite;  // for TLS 1.2 handshakes; none: not measured
 };
 
 const CertKind cert_kinds[] = {
-    {"p256", "leaf-p256", SignatureScheme::ecdsa_secp256r1_sha256, EVP_PKEY_EC},
-    {"ed25519", "leaf-ed25519", SignatureScheme::ed25519, EVP_PKEY_ED25519},
-    {"rsa2048", "leaf-rsa2048", SignatureScheme::rsa_pss_rsae_sha256, EVP_PKEY_RSA_PSS},
+    {"p256", "leaf-p256", SignatureScheme::ecdsa_secp256r1_sha256, EVP_PKEY_EC, &tls12_suites[0]},
+    {"ed25519", "leaf-ed25519", SignatureScheme::ed25519, EVP_PKEY_ED25519, nullptr},
+    {"rsa2048", "leaf-rsa2048", SignatureScheme::rsa_pss_rsae_sha256, EVP_PKEY_RSA_PSS, &tls12_rsa_handshake_suite},
 };
+
+// The suite a version's handshake benchmarks use with cert.
+const Suite& handshake_suite(const Version& version, const CertKind& cert) {
+    return version.cordon == tls::ProtocolVersion::tls13 ? tls13_handshake_suite : *cert.tls12_suite;
+}
 
 // Both libraries offer and accept the same: the three leaf schemes, and
 // ecdsa_secp256r1_sha256 also signs every certificate of the chains.
 const SignatureScheme cordon_schemes[] = {SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ed25519,
                                           SignatureScheme::rsa_pss_rsae_sha256};
 constexpr const char* openssl_sigalgs = "ecdsa_secp256r1_sha256:ed25519:rsa_pss_rsae_sha256";
-
-struct Suite {
-    tls::CipherSuite cordon;
-    const char* openssl;
-    const char* name;  // the AEAD, as in the aead/... benchmarks
-};
-
-const Suite suites[] = {
-    {tls::CipherSuite::tls_aes_128_gcm_sha256, "TLS_AES_128_GCM_SHA256", "AES-128-GCM"},
-    {tls::CipherSuite::tls_aes_256_gcm_sha384, "TLS_AES_256_GCM_SHA384", "AES-256-GCM"},
-    {tls::CipherSuite::tls_chacha20_poly1305_sha256, "TLS_CHACHA20_POLY1305_SHA256", "ChaCha20-Poly1305"},
-};
 
 std::string cert_path(const std::string& file) { return std::string(CORDON_BENCH_CERT_DIR) + "/" + file; }
 
@@ -169,10 +227,16 @@ struct CordonConfigs {
     std::shared_ptr<const tls::ServerConfig> server;
 };
 
-tls::Result<CordonConfigs> cordon_configs(const CertKind& cert, tls::CipherSuite suite) {
+// One version, one suite, X25519. Tickets: the server issues RFC 5077 tickets
+// and the client offers them from its configuration's session cache; without,
+// neither (every handshake is full).
+tls::Result<CordonConfigs> cordon_configs(const Version& version, const CertKind& cert, tls::CipherSuite suite,
+                                          bool tickets = false) {
     tls::ClientSettings c;
     TLS_TRY(c.roots.add_pem_file(cert_path("ca.pem")));
-    c.groups = {NamedGroup::x25519};
+    c.versions = {version.cordon};
+    c.resumption = tickets;
+    c.groups = cordon_groups(version);
     c.cipher_suites = {suite};
     c.signature_schemes.assign(std::begin(cordon_schemes), std::end(cordon_schemes));
     TLS_TRY_ASSIGN(client, tls::ClientConfig::build(std::move(c)));
@@ -181,7 +245,9 @@ tls::Result<CordonConfigs> cordon_configs(const CertKind& cert, tls::CipherSuite
     TLS_TRY_ASSIGN(key, tls::CertifiedKey::from_files(cert_path(std::string(cert.leaf) + ".pem"),
                                                       cert_path(std::string(cert.leaf) + ".key")));
     s.certificate = std::move(key);
-    s.groups = {NamedGroup::x25519};
+    s.versions = {version.cordon};
+    s.session_tickets = tickets;
+    s.groups = cordon_groups(version);
     s.cipher_suites = {suite};
     s.signature_schemes.assign(std::begin(cordon_schemes), std::end(cordon_schemes));
     TLS_TRY_ASSIGN(server, tls::ServerConfig::build(std::move(s)));
@@ -243,33 +309,57 @@ void skip_cordon_handshake(benchmark::State& state, const std::string& error) {
     state.SkipWithError(("cordon handshake: " + error).c_str());
 }
 
-// What the first handshake of a benchmark must have negotiated.
-bool cordon_negotiated(benchmark::State& state, const CordonPair& pair, const CertKind& cert, tls::CipherSuite suite) {
+// Whether both sides resumed; a benchmark of resumptions stops at the first
+// handshake that was full instead.
+bool cordon_resumed(benchmark::State& state, const CordonPair& pair, bool resumed) {
+    if (pair.client->resumed() == resumed && pair.server->resumed() == resumed) return true;
+    const std::string message = std::string(resumed ? "cordon: a handshake did not resume"
+                                                    : "cordon: a handshake resumed where a full one was expected") +
+                                " (client resumed() " + (pair.client->resumed() ? "true" : "false") + ", server " +
+                                (pair.server->resumed() ? "true" : "false") + ")";
+    state.SkipWithError(message.c_str());
+    return false;
+}
+
+// What the first handshakes of a benchmark must have negotiated (a resumption
+// sends no key exchange and no signature: only the suite and chain carry over).
+bool cordon_negotiated(benchmark::State& state, const CordonPair& pair, const Version& version, const CertKind& cert,
+                       tls::CipherSuite suite, bool resumed = false) {
     const Connection& c = *pair.client;
     if (c.state() != Connection::State::established || pair.server->state() != Connection::State::established) {
         state.SkipWithError("cordon: not established after the handshake");
         return false;
     }
-    if (c.cipher_suite() != suite || c.group() != NamedGroup::x25519 || c.signature_scheme() != cert.scheme ||
-        c.peer_certificates().size() != 2) {
+    if (c.version() != version.cordon || pair.server->version() != version.cordon) {
+        state.SkipWithError("cordon: negotiated another version than asked");
+        return false;
+    }
+    if (!cordon_resumed(state, pair, resumed)) return false;
+    if (c.cipher_suite() != suite || c.peer_certificates().size() != 2 ||
+        (!resumed && (c.group() != NamedGroup::x25519 || c.signature_scheme() != cert.scheme))) {
         state.SkipWithError("cordon: negotiated another suite, group or signature scheme than asked");
         return false;
     }
     return true;
 }
 
-void cordon_handshake_bench(benchmark::State& state, const CertKind& cert) {
-    auto configs = cordon_configs(cert, tls::CipherSuite::tls_aes_128_gcm_sha256);
+// Full handshakes, or (resume) abbreviated ones resuming the previous session.
+void cordon_handshake_bench(benchmark::State& state, const Version& version, const CertKind& cert, bool resume) {
+    const tls::CipherSuite suite = handshake_suite(version, cert).cordon;
+    auto configs = cordon_configs(version, cert, suite, resume);
     if (!configs) return skip(state, "cordon configuration", configs.error());
     std::string error;
     {
         NoClock none;
-        CordonPair first, wrong;
+        CordonPair first, wrong, second;
         if (!cordon_handshake(*configs, none, first, error)) return skip_cordon_handshake(state, error);
-        if (!cordon_negotiated(state, first, cert, tls::CipherSuite::tls_aes_128_gcm_sha256)) return;
+        if (!cordon_negotiated(state, first, version, cert, suite)) return;
         // A client that verified nothing would be fast and useless.
         if (cordon_handshake(*configs, none, wrong, error, wrong_name))
             return state.SkipWithError("cordon: the client accepts a certificate for another name");
+        // With tickets the second resumes the first; without, it is full again.
+        if (!cordon_handshake(*configs, none, second, error)) return skip_cordon_handshake(state, error);
+        if (!cordon_negotiated(state, second, version, cert, suite, resume)) return;
     }
     SideClock clock;
     for (auto _ : state) {
@@ -278,6 +368,7 @@ void cordon_handshake_bench(benchmark::State& state, const CertKind& cert) {
             skip_cordon_handshake(state, error);
             break;
         }
+        if (!cordon_resumed(state, pair, resume)) break;
         clock.start();
         pair.client.reset();
         clock.charge_client();
@@ -287,14 +378,14 @@ void cordon_handshake_bench(benchmark::State& state, const CertKind& cert) {
     clock.report(state);
 }
 
-void cordon_bulk_bench(benchmark::State& state, const Suite& suite) {
-    auto configs = cordon_configs(cert_kinds[0], suite.cordon);
+void cordon_bulk_bench(benchmark::State& state, const Version& version, const Suite& suite) {
+    auto configs = cordon_configs(version, cert_kinds[0], suite.cordon);
     if (!configs) return skip(state, "cordon configuration", configs.error());
     NoClock none;
     CordonPair pair;
     std::string error;
     if (!cordon_handshake(*configs, none, pair, error)) return skip_cordon_handshake(state, error);
-    if (!cordon_negotiated(state, pair, cert_kinds[0], suite.cordon)) return;
+    if (!cordon_negotiated(state, pair, version, cert_kinds[0], suite.cordon)) return;
     Connection& writer = *pair.client;
     Connection& reader = *pair.server;
     const std::vector<std::uint8_t> data(bulk_size, 0x61);
@@ -321,7 +412,7 @@ void cordon_bulk_bench(benchmark::State& state, const Suite& suite) {
 
 void cordon_idle_bench(benchmark::State& state, const CertKind& cert) {
     const std::size_t n = idle_connections();
-    auto configs = cordon_configs(cert, tls::CipherSuite::tls_aes_128_gcm_sha256);
+    auto configs = cordon_configs(tls13, cert, tls13_handshake_suite.cordon);
     if (!configs) return skip(state, "cordon configuration", configs.error());
     NoClock none;
     std::string error;
@@ -333,7 +424,7 @@ void cordon_idle_bench(benchmark::State& state, const CertKind& cert) {
             // state, OpenSSL's per-thread state) so that it is not counted.
             CordonPair warm;
             if (!cordon_handshake(*configs, none, warm, error)) return skip_cordon_handshake(state, error);
-            if (!cordon_negotiated(state, warm, cert, tls::CipherSuite::tls_aes_128_gcm_sha256)) return;
+            if (!cordon_negotiated(state, warm, tls13, cert, tls13_handshake_suite.cordon)) return;
         }
         const std::size_t base = heap_in_use();
         for (std::size_t i = 0; i < n; ++i) {
@@ -363,6 +454,7 @@ struct SslFree {
     void operator()(SSL_CTX* p) const noexcept { SSL_CTX_free(p); }
     void operator()(SSL* p) const noexcept { SSL_free(p); }
     void operator()(BIO* p) const noexcept { BIO_free(p); }
+    void operator()(SSL_SESSION* p) const noexcept { SSL_SESSION_free(p); }
 };
 template <class T>
 using SslOwned = std::unique_ptr<T, SslFree>;
@@ -371,22 +463,27 @@ struct OpensslContexts {
     SslOwned<SSL_CTX> client, server;
 };
 
-// Both sides: TLS 1.3 only, X25519 only, one suite, the same signature schemes,
-// no tickets and no session cache. The client verifies the chain to ca.pem and
-// (per connection, SSL_set1_host) the name.
-bool openssl_contexts(OpensslContexts& out, const CertKind& cert, const char* suite, bool release_buffers) {
+// Both sides: one version only, X25519 only, one suite, the same signature
+// schemes, no session cache; session tickets (TLS 1.2: RFC 5077) only when asked
+// for, and then resumption is the caller's (SSL_set_session). The client
+// verifies the chain to ca.pem and (per connection, SSL_set1_host) the name.
+bool openssl_contexts(OpensslContexts& out, const Version& version, const CertKind& cert, const char* suite,
+                      bool release_buffers, bool tickets = false) {
     out.client.reset(SSL_CTX_new(TLS_client_method()));
     out.server.reset(SSL_CTX_new(TLS_server_method()));
     for (SSL_CTX* ctx : {out.client.get(), out.server.get()}) {
-        if (ctx == nullptr || SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
-            SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1 || SSL_CTX_set_ciphersuites(ctx, suite) != 1 ||
-            SSL_CTX_set1_groups_list(ctx, "X25519") != 1 || SSL_CTX_set1_sigalgs_list(ctx, openssl_sigalgs) != 1)
+        if (ctx == nullptr || SSL_CTX_set_min_proto_version(ctx, version.openssl) != 1 ||
+            SSL_CTX_set_max_proto_version(ctx, version.openssl) != 1 ||
+            (version.openssl == TLS1_3_VERSION ? SSL_CTX_set_ciphersuites(ctx, suite)
+                                               : SSL_CTX_set_cipher_list(ctx, suite)) != 1 ||
+            SSL_CTX_set1_groups_list(ctx, openssl_groups(version)) != 1 ||
+            SSL_CTX_set1_sigalgs_list(ctx, openssl_sigalgs) != 1)
             return false;
-        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+        if (!tickets) SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
         if (release_buffers) SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     }
-    if (SSL_CTX_set_num_tickets(out.server.get(), 0) != 1) return false;
+    if (!tickets && SSL_CTX_set_num_tickets(out.server.get(), 0) != 1) return false;
     if (SSL_CTX_load_verify_locations(out.client.get(), cert_path("ca.pem").c_str(), nullptr) != 1) return false;
     SSL_CTX_set_verify(out.client.get(), SSL_VERIFY_PEER, nullptr);
     const std::string leaf(cert.leaf);
@@ -401,10 +498,12 @@ struct OpensslPair {
 
 // A whole handshake. Without a shared BIO pair, each handshake makes its own
 // (charged to the client); with one, every connection takes a reference to it
-// (the caller keeps it drained between handshakes).
+// (the caller keeps it drained between handshakes). With a session, the client
+// offers it for resumption.
 template <class Clock>
 bool openssl_handshake(const OpensslContexts& contexts, OpensslPair& pair, Clock& clock, BIO* shared_client_bio = nullptr,
-                       BIO* shared_server_bio = nullptr, const char* name = server_name) {
+                       BIO* shared_server_bio = nullptr, const char* name = server_name,
+                       SSL_SESSION* session = nullptr) {
     clock.start();
     pair.client.reset(SSL_new(contexts.client.get()));
     BIO* client_bio = shared_client_bio;
@@ -423,7 +522,8 @@ bool openssl_handshake(const OpensslContexts& contexts, OpensslPair& pair, Clock
     SSL* c = pair.client.get();
     SSL_set_bio(c, client_bio, client_bio);
     SSL_set_connect_state(c);
-    const bool client_ok = SSL_set_tlsext_host_name(c, name) == 1 && SSL_set1_host(c, name) == 1;
+    const bool client_ok = SSL_set_tlsext_host_name(c, name) == 1 && SSL_set1_host(c, name) == 1 &&
+                           (session == nullptr || SSL_set_session(c, session) == 1);
     clock.charge_client();
     pair.server.reset(SSL_new(contexts.server.get()));
     if (!pair.server) {
@@ -459,13 +559,37 @@ bool openssl_handshake(const OpensslContexts& contexts, OpensslPair& pair, Clock
            BIO_ctrl_pending(SSL_get_rbio(c)) == 0 && BIO_ctrl_pending(SSL_get_rbio(s)) == 0;
 }
 
-bool openssl_negotiated(benchmark::State& state, const OpensslPair& pair, const CertKind& cert, const char* suite) {
+// As cordon_resumed().
+bool openssl_resumed(benchmark::State& state, const OpensslPair& pair, bool resumed) {
+    const bool client = SSL_session_reused(pair.client.get()) == 1;
+    const bool server = SSL_session_reused(pair.server.get()) == 1;
+    if (client == resumed && server == resumed) return true;
+    const std::string message = std::string(resumed ? "openssl: a handshake did not resume"
+                                                    : "openssl: a handshake resumed where a full one was expected") +
+                                " (client SSL_session_reused " + (client ? "1" : "0") + ", server " +
+                                (server ? "1" : "0") + ")";
+    state.SkipWithError(message.c_str());
+    return false;
+}
+
+// As cordon_negotiated().
+bool openssl_negotiated(benchmark::State& state, const OpensslPair& pair, const Version& version, const CertKind& cert,
+                        const char* suite, bool resumed = false) {
     SSL* c = pair.client.get();
-    int sigalg = 0, group = 0;
+    if (SSL_version(c) != version.openssl || SSL_version(pair.server.get()) != version.openssl) {
+        state.SkipWithError("openssl: negotiated another version than asked");
+        return false;
+    }
+    if (!openssl_resumed(state, pair, resumed)) return false;
     const SSL_CIPHER* cipher = SSL_get_current_cipher(c);
-    group = SSL_get_negotiated_group(c);
-    if (SSL_version(c) != TLS1_3_VERSION || cipher == nullptr || std::string(SSL_CIPHER_get_name(cipher)) != suite ||
-        group != NID_X25519 || SSL_get_peer_signature_type_nid(c, &sigalg) != 1 || sigalg != cert.openssl_nid) {
+    if (cipher == nullptr || std::string(SSL_CIPHER_get_name(cipher)) != suite) {
+        state.SkipWithError("openssl: negotiated another suite than asked");
+        return false;
+    }
+    if (resumed) return true;
+    int sigalg = 0;
+    const int group = SSL_get_negotiated_group(c);
+    if (group != NID_X25519 || SSL_get_peer_signature_type_nid(c, &sigalg) != 1 || sigalg != cert.openssl_nid) {
         state.SkipWithError("openssl: negotiated another suite, group or signature scheme than asked");
         return false;
     }
@@ -479,27 +603,54 @@ bool openssl_negotiated(benchmark::State& state, const OpensslPair& pair, const 
     return true;
 }
 
-void openssl_handshake_bench(benchmark::State& state, const CertKind& cert) {
+// Takes the session a client offers next: the one its connection established
+// (resumed, or the new one of a full handshake). The connection is then marked
+// shut down: SSL_free of a connection that was not (no SSL_shutdown) marks its
+// session not resumable, as a "bad session". No close_notify is sent; cordon
+// sends none either when its connections are freed.
+void openssl_take_session(const OpensslPair& pair, SslOwned<SSL_SESSION>& session) {
+    session.reset(SSL_get1_session(pair.client.get()));
+    SSL_set_shutdown(pair.client.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+}
+
+bool openssl_take_session(benchmark::State& state, const OpensslPair& pair, SslOwned<SSL_SESSION>& session) {
+    openssl_take_session(pair, session);
+    if (session && SSL_SESSION_is_resumable(session.get()) == 1) return true;
+    state.SkipWithError("openssl: the client has no resumable session");
+    return false;
+}
+
+// As cordon_handshake_bench().
+void openssl_handshake_bench(benchmark::State& state, const Version& version, const CertKind& cert, bool resume) {
+    const char* suite = handshake_suite(version, cert).openssl;
     OpensslContexts contexts;
-    if (!openssl_contexts(contexts, cert, "TLS_AES_128_GCM_SHA256", false))
+    if (!openssl_contexts(contexts, version, cert, suite, false, resume))
         return skip_openssl(state, "openssl contexts");
+    SslOwned<SSL_SESSION> session;
     {
         NoClock none;
-        OpensslPair first, wrong;
+        OpensslPair first, wrong, second;
         if (!openssl_handshake(contexts, first, none)) return skip_openssl(state, "openssl handshake");
-        if (!openssl_negotiated(state, first, cert, "TLS_AES_128_GCM_SHA256")) return;
+        if (!openssl_negotiated(state, first, version, cert, suite)) return;
+        if (resume && !openssl_take_session(state, first, session)) return;
         if (openssl_handshake(contexts, wrong, none, nullptr, nullptr, wrong_name))
             return state.SkipWithError("openssl: the client accepts a certificate for another name");
         ERR_clear_error();
+        if (!openssl_handshake(contexts, second, none, nullptr, nullptr, server_name, session.get()))
+            return skip_openssl(state, "openssl handshake");
+        if (!openssl_negotiated(state, second, version, cert, suite, resume)) return;
+        if (resume && !openssl_take_session(state, second, session)) return;
     }
     SideClock clock;
     for (auto _ : state) {
         OpensslPair pair;
-        if (!openssl_handshake(contexts, pair, clock)) {
+        if (!openssl_handshake(contexts, pair, clock, nullptr, nullptr, server_name, session.get())) {
             skip_openssl(state, "openssl handshake");
             break;
         }
+        if (!openssl_resumed(state, pair, resume)) break;
         clock.start();
+        if (resume) openssl_take_session(pair, session);
         pair.client.reset();
         clock.charge_client();
         pair.server.reset();
@@ -508,13 +659,14 @@ void openssl_handshake_bench(benchmark::State& state, const CertKind& cert) {
     clock.report(state);
 }
 
-void openssl_bulk_bench(benchmark::State& state, const Suite& suite) {
+void openssl_bulk_bench(benchmark::State& state, const Version& version, const Suite& suite) {
     OpensslContexts contexts;
-    if (!openssl_contexts(contexts, cert_kinds[0], suite.openssl, false)) return skip_openssl(state, "openssl contexts");
+    if (!openssl_contexts(contexts, version, cert_kinds[0], suite.openssl, false))
+        return skip_openssl(state, "openssl contexts");
     NoClock none;
     OpensslPair pair;
     if (!openssl_handshake(contexts, pair, none)) return skip_openssl(state, "openssl handshake");
-    if (!openssl_negotiated(state, pair, cert_kinds[0], suite.openssl)) return;
+    if (!openssl_negotiated(state, pair, version, cert_kinds[0], suite.openssl)) return;
     SSL* writer = pair.client.get();
     SSL* reader = pair.server.get();
     const std::vector<std::uint8_t> data(bulk_size, 0x61);
@@ -571,14 +723,14 @@ bool openssl_idle_measure(const OpensslContexts& contexts, std::size_t n, double
 void openssl_idle_bench(benchmark::State& state, const CertKind& cert) {
     const std::size_t n = idle_connections();
     OpensslContexts contexts, releasing;
-    if (!openssl_contexts(contexts, cert, "TLS_AES_128_GCM_SHA256", false) ||
-        !openssl_contexts(releasing, cert, "TLS_AES_128_GCM_SHA256", true))
+    if (!openssl_contexts(contexts, tls13, cert, tls13_handshake_suite.openssl, false) ||
+        !openssl_contexts(releasing, tls13, cert, tls13_handshake_suite.openssl, true))
         return skip_openssl(state, "openssl contexts");
     {
         NoClock none;
         OpensslPair first;
         if (!openssl_handshake(contexts, first, none)) return skip_openssl(state, "openssl handshake");
-        if (!openssl_negotiated(state, first, cert, "TLS_AES_128_GCM_SHA256")) return;
+        if (!openssl_negotiated(state, first, tls13, cert, tls13_handshake_suite.openssl)) return;
     }
     for (auto _ : state) {
         double client = 0, server = 0, pair = 0, client_release = 0, server_release = 0, pair_release = 0;
@@ -598,18 +750,24 @@ void openssl_idle_bench(benchmark::State& state, const CertKind& cert) {
 }  // namespace
 
 void register_tls_benchmarks() {
-    for (const CertKind& cert : cert_kinds) {
-        const std::string name = std::string("handshake/") + cert.name;
-        add("cordon", name, [&cert](benchmark::State& s) { cordon_handshake_bench(s, cert); })
-            ->Unit(benchmark::kMicrosecond);
-        add(openssl_name, name, [&cert](benchmark::State& s) { openssl_handshake_bench(s, cert); })
-            ->Unit(benchmark::kMicrosecond);
-    }
-    for (const Suite& suite : suites) {
-        const std::string name = std::string("bulk/") + suite.name + "/" + std::to_string(bulk_size);
-        add("cordon", name, [&suite](benchmark::State& s) { cordon_bulk_bench(s, suite); });
-        add(openssl_name, name, [&suite](benchmark::State& s) { openssl_bulk_bench(s, suite); });
-    }
+    // TLS 1.3 first (names without a version), then TLS 1.2 (tls12/...).
+    const auto handshakes = [](const Version& version, const CertKind& cert, bool resume) {
+        const std::string name = std::string(version.prefix) + (resume ? "resumed/" : "handshake/") + cert.name;
+        add("cordon", name, [&version, &cert, resume](benchmark::State& s) {
+            cordon_handshake_bench(s, version, cert, resume);
+        })->Unit(benchmark::kMicrosecond);
+        add(openssl_name, name, [&version, &cert, resume](benchmark::State& s) {
+            openssl_handshake_bench(s, version, cert, resume);
+        })->Unit(benchmark::kMicrosecond);
+    };
+    const auto bulk = [](const Version& version, const Suite& suite) {
+        const std::string name = std::string(version.prefix) + "bulk/" + suite.name + "/" + std::to_string(bulk_size);
+        add("cordon", name, [&version, &suite](benchmark::State& s) { cordon_bulk_bench(s, version, suite); });
+        add(openssl_name, name, [&version, &suite](benchmark::State& s) { openssl_bulk_bench(s, version, suite); });
+    };
+
+    for (const CertKind& cert : cert_kinds) handshakes(tls13, cert, false);
+    for (const Suite& suite : tls13_suites) bulk(tls13, suite);
     for (const CertKind& cert : cert_kinds) {
         const std::string name = std::string("idle_connection_bytes/") + cert.name;
         add("cordon", name, [&cert](benchmark::State& s) { cordon_idle_bench(s, cert); })
@@ -619,6 +777,12 @@ void register_tls_benchmarks() {
             ->Iterations(1)
             ->Unit(benchmark::kMillisecond);
     }
+
+    for (const CertKind& cert : cert_kinds)
+        if (cert.tls12_suite != nullptr) handshakes(tls12, cert, false);
+    for (const CertKind& cert : cert_kinds)
+        if (cert.tls12_suite != nullptr) handshakes(tls12, cert, true);
+    for (const Suite& suite : tls12_suites) bulk(tls12, suite);
 }
 
 }  // namespace cordon_bench
