@@ -25,6 +25,7 @@ const char* const client_usage_text =
     "  --no-verify          accept any certificate chain (the handshake signature is still checked)\n"
     "  --cert FILE, --key FILE  a client certificate chain and its key, sent when a TLS 1.3\n"
     "                       server asks for one (mutual TLS)\n"
+    "  --key-update         after the handshake, send a KeyUpdate asking the server for one too\n"
     "  --reconnect N        with --request: connect N more times after the first, resuming\n"
     "                       the session when the server allows (prints \"resumed: yes\")\n"
     "  -q, --quiet          print only the data the server sends\n";
@@ -56,6 +57,7 @@ struct ClientOptions {
     bool no_verify = false;
     bool quiet = false;
     int reconnect = 0;
+    bool key_update = false;
     CommonOptions common;
 };
 
@@ -179,6 +181,12 @@ int run_connection(const ClientOptions& opt, const std::shared_ptr<const tls::Cl
 
     Session::Io last = Session::Io::ok;
     End end;
+    if (opt.key_update) {
+        // TLS 1.3: a KeyUpdate that asks the server to update too, before any data.
+        auto updated = session.connection().update_keys(/*request_peer_update=*/true);
+        if (!updated) return fail("cannot update the keys: " + describe(updated.error()));
+        if (!opt.quiet) std::printf("key update: sent (update_requested)\n");
+    }
     if (opt.request) {
         auto written = session.connection().write(
             tls::crypto::Bytes(reinterpret_cast<const std::uint8_t*>(opt.request->data()), opt.request->size()));
@@ -244,6 +252,8 @@ int client_command(int argc, char** argv) {
             if (end == v->c_str() || *end != '\0' || n < 0 || n > 1000)
                 return bad_usage("bad --reconnect \"" + *v + "\" (0 to 1000)", short_usage);
             opt.reconnect = static_cast<int>(n);
+        } else if (name == "--key-update") {
+            opt.key_update = true;
         } else if (name == "--no-verify") {
             opt.no_verify = true;
         } else if (name == "-q" || name == "--quiet") {
