@@ -48,6 +48,9 @@ struct TestHooks {
     std::vector<ExtensionType> accept_in_encrypted_extensions;
     // Replaces the server's EncryptedExtensions message before it is sent.
     std::function<void(std::vector<std::uint8_t>& encrypted_extensions)> rewrite_encrypted_extensions;
+    // Replaces the server's CertificateRequest message before it is sent (the
+    // schemes the client may use are then read from the replacement).
+    std::function<void(std::vector<std::uint8_t>& certificate_request)> rewrite_certificate_request;
     // Non-empty: the server's HelloRetryRequest carries this cookie (RFC 8446
     // 4.2.2), and the second ClientHello must echo it exactly.
     std::vector<std::uint8_t> hello_retry_cookie;

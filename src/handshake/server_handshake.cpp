@@ -421,6 +421,14 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     const bool ask_client = settings_.client_auth != ClientAuth::none && !choices.resumed;
     if (ask_client) {
         TLS_TRY_ASSIGN(request, certificate_request(client_schemes));
+        if (core.hooks().rewrite_certificate_request) {
+            // Tests only: the schemes allowed are the replacement's.
+            core.hooks().rewrite_certificate_request(request);
+            TLS_TRY_ASSIGN(parsed, parse_handshake_message(request));
+            TLS_TRY_ASSIGN(cr, CertificateRequest::parse(parsed.body));
+            TLS_TRY_SET(client_schemes,
+                        parse_signature_scheme_list(*cr.extensions.find(ExtensionType::signature_algorithms)));
+        }
         s.transcript.add(request);
         append(flight, request);
     }

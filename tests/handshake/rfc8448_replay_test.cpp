@@ -1,5 +1,6 @@
-// RFC 8448 sections 3 (simple 1-RTT), 5 (HelloRetryRequest) and 7 (middlebox
-// compatibility mode) replayed through cordon's own client and server engines:
+// RFC 8448 sections 3 (simple 1-RTT), 5 (HelloRetryRequest), 6 (client
+// authentication) and 7 (middlebox compatibility mode) replayed through
+// cordon's own client and server engines:
 // with the traced randomness, clock and (replayed) RSA-PSS signatures injected,
 // each side must produce the traced records byte for byte.
 //
@@ -18,6 +19,11 @@
 //    (TestHooks::accept_in_encrypted_extensions): the recorded ClientHello
 //    offered it, cordon's own never does;
 //  - the §5 HelloRetryRequest carries the trace's cookie (TestHooks::hello_retry_cookie);
+//  - the §6 CertificateRequest is the recorded one (TestHooks::rewrite_certificate_request):
+//    it lists SHA-1 and DSA schemes cordon never offers; the private keys of §6's
+//    certificates are not published, so both CertificateVerify signatures are
+//    replayed like §3's, and the server's client verifier checks bytes as the
+//    client's does;
 //  - RSA-PSS signing is randomised and the RFC's key is RSA-1024 (below cordon's
 //    policy), so the server's SigningKey replays Server_MessageSignature for
 //    exactly Server_MessageToSign, and the client's verifier checks the
@@ -62,12 +68,14 @@ struct SectionInfo {
     bool hello_retry;     // §5: HelloRetryRequest with a cookie, then secp256r1
     bool compatibility;   // §7: legacy session id and change_cipher_spec records
     bool app_data;        // §3: application data both ways and a NewSessionTicket
+    bool client_auth;     // §6: CertificateRequest, the client's Certificate and CertificateVerify
 };
 
 constexpr SectionInfo replayed_sections[] = {
-    {"Simple_1RTT_Handshake", 3, false, false, true},
-    {"HelloRetryRequest_Handshake", 5, true, false, false},
-    {"Middlebox_Compatibility_Mode", 7, false, true, false},
+    {"Simple_1RTT_Handshake", 3, false, false, true, false},
+    {"HelloRetryRequest_Handshake", 5, true, false, false, false},
+    {"Client_Authentication_Handshake", 6, false, false, false, true},
+    {"Middlebox_Compatibility_Mode", 7, false, true, false, false},
 };
 
 const test::Section& section(const SectionInfo& info) { return test::rfc8448_sections().at(info.name); }
@@ -117,6 +125,28 @@ const ByteVec& server_certificate_der() {
     return der;
 }
 
+// A certificate of the test data (§6's are plain DER).
+ByteVec testdata_certificate_der(const char* name) {
+    const std::string path = std::string(CORDON_TESTDATA_DIR) + "/rfc8448/" + name;
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto blocks = tls::x509::parse_pem(text.str());
+    REQUIRE(blocks);
+    REQUIRE(blocks->size() == 1);
+    return (*blocks)[0].der;
+}
+
+// The certificate the server sends: §6's ECDSA one, else the RSA one.
+const ByteVec& section_server_certificate_der(const SectionInfo& info) {
+    static const ByteVec client_auth = testdata_certificate_der("server_certificate_client_auth.pem");
+    return info.client_auth ? client_auth : server_certificate_der();
+}
+
+SignatureScheme section_server_scheme(const SectionInfo& info) {
+    return info.client_auth ? SignatureScheme::ecdsa_secp256r1_sha256 : SignatureScheme::rsa_pss_rsae_sha256;
+}
+
 // Returns the pool's bytes in order, for draws of exactly the sizes in
 // `layout`; anything else (another size, one draw too many, past the pool) is
 // recorded and fails the draw.
@@ -156,12 +186,13 @@ private:
 // over exactly the recorded signed content.
 class ReplayVerifier final : public tls::ServerCertificateVerifier {
 public:
-    ReplayVerifier(ByteVec to_sign, ByteVec signature) : to_sign_(std::move(to_sign)), signature_(std::move(signature)) {}
+    ReplayVerifier(ByteVec certificate, SignatureScheme scheme, ByteVec to_sign, ByteVec signature)
+        : certificate_(std::move(certificate)), scheme_(scheme), to_sign_(std::move(to_sign)), signature_(std::move(signature)) {}
 
     tls::Result<void> verify_chain(std::span<const tls::Certificate> chain, std::string_view server_name,
                                    std::int64_t) const override {
         ++chain_calls;
-        if (chain.size() != 1 || !same(chain[0].der(), server_certificate_der()))
+        if (chain.size() != 1 || !same(chain[0].der(), certificate_))
             return tls::Error{tls::ErrorCode::bad_certificate, "not the RFC 8448 certificate"};
         if (server_name != "server") return tls::Error{tls::ErrorCode::bad_certificate, "unexpected server name"};
         return tls::success();
@@ -170,8 +201,7 @@ public:
     tls::Result<void> verify_signature(SignatureScheme scheme, Bytes message, Bytes signature, const tls::Certificate&,
                                        const tls::crypto::CryptoProvider&) const override {
         ++signature_calls;
-        if (scheme != SignatureScheme::rsa_pss_rsae_sha256)
-            return tls::Error{tls::ErrorCode::bad_signature, "not rsa_pss_rsae_sha256"};
+        if (scheme != scheme_) return tls::Error{tls::ErrorCode::bad_signature, "not the traced scheme"};
         if (!same(message, to_sign_)) return tls::Error{tls::ErrorCode::bad_signature, "not Server_MessageToSign"};
         if (!same(signature, signature_))
             return tls::Error{tls::ErrorCode::bad_signature, "not Server_MessageSignature"};
@@ -182,27 +212,56 @@ public:
     mutable int signature_calls = 0;
 
 private:
+    ByteVec certificate_;
+    SignatureScheme scheme_;
     ByteVec to_sign_, signature_;
+};
+
+// §6, the server's side: accepts exactly the RFC's client certificate and its
+// recorded signature (an RSA-1024 key, below cordon's policy).
+class ReplayClientVerifier final : public tls::ClientCertificateVerifier {
+public:
+    ReplayClientVerifier(ByteVec certificate, ByteVec to_sign, ByteVec signature)
+        : certificate_(std::move(certificate)), to_sign_(std::move(to_sign)), signature_(std::move(signature)) {}
+
+    tls::Result<void> verify_chain(std::span<const tls::Certificate> chain, std::int64_t) const override {
+        ++chain_calls;
+        if (chain.size() != 1 || !same(chain[0].der(), certificate_))
+            return tls::Error{tls::ErrorCode::bad_certificate, "not the RFC 8448 client certificate"};
+        return tls::success();
+    }
+    tls::Result<void> verify_signature(SignatureScheme scheme, Bytes message, Bytes signature, const tls::Certificate&,
+                                       const tls::crypto::CryptoProvider&) const override {
+        ++signature_calls;
+        if (scheme != SignatureScheme::rsa_pss_rsae_sha256)
+            return tls::Error{tls::ErrorCode::bad_signature, "not rsa_pss_rsae_sha256"};
+        if (!same(message, to_sign_)) return tls::Error{tls::ErrorCode::bad_signature, "not Client_MessageToSign"};
+        if (!same(signature, signature_)) return tls::Error{tls::ErrorCode::bad_signature, "not Client_MessageSignature"};
+        return tls::success();
+    }
+
+    mutable int chain_calls = 0;
+    mutable int signature_calls = 0;
+
+private:
+    ByteVec certificate_, to_sign_, signature_;
 };
 
 // Signs exactly Server_MessageToSign with rsa_pss_rsae_sha256, giving the
 // recorded signature; its public key is the certificate's (CertifiedKey::make checks).
 class ReplaySigningKey final : public tls::crypto::SigningKey {
 public:
-    ReplaySigningKey(tls::Certificate certificate, ByteVec to_sign, ByteVec signature)
-        : certificate_(std::move(certificate)), to_sign_(std::move(to_sign)), signature_(std::move(signature)) {}
+    ReplaySigningKey(tls::Certificate certificate, SignatureScheme scheme, ByteVec to_sign, ByteVec signature)
+        : certificate_(std::move(certificate)), scheme_(scheme), to_sign_(std::move(to_sign)), signature_(std::move(signature)) {}
 
-    bool supports(SignatureScheme scheme) const noexcept override {
-        return scheme == SignatureScheme::rsa_pss_rsae_sha256;
-    }
+    bool supports(SignatureScheme scheme) const noexcept override { return scheme == scheme_; }
     std::size_t max_signature_size() const noexcept override { return signature_.size(); }
     tls::Result<std::size_t> sign(SignatureScheme scheme, Bytes message, tls::crypto::Rng&,
                                   MutableBytes out) const noexcept override {
         ++calls;
-        if (scheme != SignatureScheme::rsa_pss_rsae_sha256)
-            return tls::Error{tls::ErrorCode::internal_error, "asked for a scheme other than rsa_pss_rsae_sha256"};
+        if (scheme != scheme_) return tls::Error{tls::ErrorCode::internal_error, "asked for another scheme than the trace's"};
         if (!same(message, to_sign_))
-            return tls::Error{tls::ErrorCode::internal_error, "asked to sign something other than Server_MessageToSign"};
+            return tls::Error{tls::ErrorCode::internal_error, "asked to sign something other than the traced content"};
         if (out.size() < signature_.size()) return tls::Error{tls::ErrorCode::buffer_too_small, "signature buffer"};
         std::memcpy(out.data(), signature_.data(), signature_.size());
         return signature_.size();
@@ -213,6 +272,7 @@ public:
 
 private:
     tls::Certificate certificate_;
+    SignatureScheme scheme_;
     ByteVec to_sign_, signature_;
 };
 
@@ -289,8 +349,19 @@ void replay_client(const SectionInfo& info, std::size_t chunk) {
     PoolRng rng(field(s, "Client_RNG_Pool"), layout);
     REQUIRE(field(s, "Client_RNG_Pool").size() == 32 * layout.size());
 
-    auto verifier = std::make_shared<ReplayVerifier>(field(s, "Server_MessageToSign"), field(s, "Server_MessageSignature"));
+    auto verifier = std::make_shared<ReplayVerifier>(section_server_certificate_der(info), section_server_scheme(info),
+                                                     field(s, "Server_MessageToSign"), field(s, "Server_MessageSignature"));
     tls::ClientSettings settings;
+    std::shared_ptr<ReplaySigningKey> client_key;
+    if (info.client_auth) {
+        auto certificate = tls::Certificate::from_der(testdata_certificate_der("client_certificate.pem"));
+        REQUIRE(certificate);
+        client_key = std::make_shared<ReplaySigningKey>(*certificate, SignatureScheme::rsa_pss_rsae_sha256,
+                                                        field(s, "Client_MessageToSign"), field(s, "Client_MessageSignature"));
+        auto certified = tls::CertifiedKey::make({*certificate}, client_key);
+        REQUIRE(certified);
+        settings.client_certificate = *certified;
+    }
     settings.rng = &rng;
     const std::int64_t now = section_time(s);
     settings.clock = [now] { return now; };
@@ -359,7 +430,8 @@ void replay_client(const SectionInfo& info, std::size_t chunk) {
     CHECK(verifier->signature_calls == 1);
     CHECK(core.negotiated().group == (info.hello_retry ? NamedGroup::secp256r1 : NamedGroup::x25519));
     CHECK(core.negotiated().hello_retry_request == info.hello_retry);
-    CHECK(core.negotiated().signature_scheme == SignatureScheme::rsa_pss_rsae_sha256);
+    CHECK(core.negotiated().signature_scheme == section_server_scheme(info));
+    if (client_key) CHECK(client_key->calls == 1);
     CHECK(rng.problem() == std::string());
     CHECK(rng.draws() == rng.expected_draws());
 
@@ -390,9 +462,9 @@ void replay_server(const SectionInfo& info, std::size_t chunk) {
     PoolRng rng(field(s, "Server_RNG_Pool"), {32, 32});
     REQUIRE(field(s, "Server_RNG_Pool").size() == (info.app_data ? 68u : 64u));
 
-    auto certificate = tls::Certificate::from_der(server_certificate_der());
+    auto certificate = tls::Certificate::from_der(section_server_certificate_der(info));
     REQUIRE(certificate);
-    auto key = std::make_shared<ReplaySigningKey>(*certificate, field(s, "Server_MessageToSign"),
+    auto key = std::make_shared<ReplaySigningKey>(*certificate, section_server_scheme(info), field(s, "Server_MessageToSign"),
                                                   field(s, "Server_MessageSignature"));
     auto certified = tls::CertifiedKey::make({*certificate}, key);
     INFO("CertifiedKey::make: " << (certified ? std::string("ok") : certified.error().message));
@@ -410,6 +482,14 @@ void replay_server(const SectionInfo& info, std::size_t chunk) {
                                        : std::vector<NamedGroup>{NamedGroup::x25519, NamedGroup::secp256r1};
     settings.certificate = *certified;
     settings.session_tickets = false;
+    std::shared_ptr<ReplayClientVerifier> client_verifier;
+    if (info.client_auth) {
+        client_verifier = std::make_shared<ReplayClientVerifier>(testdata_certificate_der("client_certificate.pem"),
+                                                                 field(s, "Client_MessageToSign"),
+                                                                 field(s, "Client_MessageSignature"));
+        settings.client_auth = tls::ClientAuth::required;
+        settings.client_verifier = client_verifier;
+    }
     auto config = tls::ServerConfig::build(std::move(settings));
     REQUIRE(config);
 
@@ -426,6 +506,11 @@ void replay_server(const SectionInfo& info, std::size_t chunk) {
     if (info.hello_retry) {
         const ByteVec& cookie = field(s, "HelloRetryRequest_Cookie");
         hooks.hello_retry_cookie.assign(cookie.begin(), cookie.end());
+    }
+    if (info.client_auth) {
+        hooks.rewrite_certificate_request = [&](std::vector<std::uint8_t>& request) {
+            request = field(s, "Message_CertificateRequest");
+        };
     }
 
     ConnectionCore core(true, *config, (*config)->settings(), tls::handshake::make_server_engine(**config),
@@ -468,6 +553,12 @@ void replay_server(const SectionInfo& info, std::size_t chunk) {
     CHECK(core.negotiated().group == (info.hello_retry ? NamedGroup::secp256r1 : NamedGroup::x25519));
     CHECK(core.negotiated().hello_retry_request == info.hello_retry);
     CHECK(core.negotiated().server_name == "server");
+    if (client_verifier) {
+        CHECK(client_verifier->chain_calls == 1);
+        CHECK(client_verifier->signature_calls == 1);
+        REQUIRE(core.negotiated().peer_chain.size() == 1);
+        CHECK(core.negotiated().peer_chain[0].subject() == "CN=client");
+    }
 
     if (info.app_data) {
         CHECK(to_hex(feed(core, field(s, "Record_Client_AppData"), chunk)) == to_hex(field(s, "Client_AppData")));
@@ -517,8 +608,8 @@ TEST_CASE("RFC 8448 replay: the server refuses a second ClientHello with another
     PoolRng rng(field(s, "Server_RNG_Pool"), {32, 32});
     auto certificate = tls::Certificate::from_der(server_certificate_der());
     REQUIRE(certificate);
-    auto key = std::make_shared<ReplaySigningKey>(*certificate, field(s, "Server_MessageToSign"),
-                                                  field(s, "Server_MessageSignature"));
+    auto key = std::make_shared<ReplaySigningKey>(*certificate, SignatureScheme::rsa_pss_rsae_sha256,
+                                                  field(s, "Server_MessageToSign"), field(s, "Server_MessageSignature"));
     auto certified = tls::CertifiedKey::make({*certificate}, key);
     REQUIRE(certified);
     tls::ServerSettings settings;
