@@ -155,6 +155,10 @@ struct ClientSettings : CommonSettings {
     // constrained devices, but a stolen ticket then exposes the session. The
     // default offers psk_dhe_ke only (RFC 8446 4.2.9).
     bool resume_without_key_exchange = false;
+    // 0-RTT (RFC 8446 2.3): offer early data when resuming with a ticket that
+    // allows it (see Connection::write_early_data). Off by default: early data
+    // can be replayed.
+    bool enable_early_data = false;
     // Mutual TLS: the certificate sent when a TLS 1.3 server asks for one, or a
     // resolver that chooses per request (it wins when both are set).
     std::shared_ptr<const CertifiedKey> client_certificate;
@@ -183,6 +187,15 @@ struct ServerSettings : CommonSettings {
     std::uint32_t ticket_lifetime = 6 * 3600;
     // TLS 1.3 tickets sent after each handshake (each resumes once).
     std::size_t tickets_per_handshake = 2;
+    // 0-RTT (RFC 8446 2.3, 8): the early data accepted per resumed handshake;
+    // 0 accepts none. An attacker can replay a ClientHello with its early data:
+    // this server accepts the early data of a given ClientHello at most once
+    // within early_data_window seconds (a bounded register of the binders seen;
+    // when it is full, early data is refused), and never for a ticket whose age
+    // disagrees with its clock by more than that window. Accept only requests
+    // that are safe to repeat anyway (readable_is_early() tells them apart).
+    std::uint32_t max_early_data_size = 0;
+    std::uint32_t early_data_window = 10;
     // Mutual TLS (TLS 1.3): client certificates are validated to client_roots
     // (never the server's own roots) for the clientAuth purpose, or by
     // client_verifier when set. send_client_ca_names lists the acceptable
@@ -195,6 +208,7 @@ struct ServerSettings : CommonSettings {
 
 namespace handshake {
 class Ticketer;
+class StrikeRegister;
 }
 
 class ClientConfig {
@@ -220,11 +234,14 @@ public:
 
     // The ticket keys (nullptr when tickets are off). Internal.
     handshake::Ticketer* ticketer() const noexcept { return ticketer_.get(); }
+    // The 0-RTT anti-replay register (nullptr without 0-RTT). Internal.
+    handshake::StrikeRegister* strike_register() const noexcept { return strike_register_.get(); }
 
 private:
     explicit ServerConfig(ServerSettings settings) : settings_(std::move(settings)) {}
     ServerSettings settings_;
     std::shared_ptr<handshake::Ticketer> ticketer_;
+    std::shared_ptr<handshake::StrikeRegister> strike_register_;
 };
 
 }  // namespace tls

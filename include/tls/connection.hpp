@@ -80,6 +80,21 @@ public:
     std::size_t read(crypto::MutableBytes out);
     // Sends close_notify; no more writes after it.
     void close();
+    // 0-RTT (RFC 8446 2.3), client side. When the ClientHello offered early data
+    // (ClientSettings::enable_early_data and a resumable ticket that allows it),
+    // sends up to the ticket's allowance of plaintext before the handshake
+    // completes; returns how much it took (0 when early data cannot be sent:
+    // not offered, allowance spent, or the server already answered). Early data
+    // can be replayed by an attacker: send only what is safe to repeat. Whether
+    // the server took it is early_data_status() once the handshake completes;
+    // if rejected, write() it again as normal data.
+    Result<std::size_t> write_early_data(crypto::Bytes plaintext);
+    enum class EarlyData : std::uint8_t { not_offered, offered, accepted, rejected };
+    EarlyData early_data_status() const noexcept;
+    // Server side: whether readable() holds early data (0-RTT, possibly
+    // replayed: see ServerSettings::max_early_data_size) rather than 1-RTT data.
+    bool readable_is_early() const noexcept;
+
     // TLS 1.3 (RFC 8446 4.6.3): moves this side's write key forward, and with
     // request_peer_update asks the peer to do the same. cordon also does it by
     // itself before a key reaches its AEAD usage limit. TLS 1.2 has no key

@@ -32,6 +32,15 @@ public:
         post_handshake_.on_application_data();
         tickets_in_a_row_ = 0;
     }
+    Result<std::size_t> write_early_data(ConnectionCore& core, Bytes data) override {
+        // Only before the server answered: after its ServerHello, 1-RTT data waits for the handshake.
+        auto* wait = std::get_if<WaitServerHello>(&state_);
+        if (!early_offered_ || !wait || wait->retry_suite || early_remaining_ == 0) return std::size_t{0};
+        const std::size_t n = std::min<std::size_t>(data.size(), early_remaining_);
+        TLS_TRY(core.writer().write(record::ContentType::application_data, data.first(n)));
+        early_remaining_ -= static_cast<std::uint32_t>(n);
+        return n;
+    }
     Result<void> update_keys(ConnectionCore& core, bool request_peer_update) override {
         if (!std::holds_alternative<Connected>(state_))
             return Error{ErrorCode::invalid_argument, "keys can be updated only after the handshake"};
@@ -78,6 +87,10 @@ private:
     Result<void> on_encrypted_extensions(ConnectionCore& core, Bytes body, Bytes raw, bool resumed);
     Result<void> add_psk_binder(std::vector<std::uint8_t>& client_hello, const Transcript* earlier) const;
     Result<void> on_new_session_ticket(ConnectionCore& core, Bytes body);
+    Result<void> start_early_data(ConnectionCore& core, Bytes client_hello);
+    // Early data was offered, not refused by a retry, and the PSK was accepted:
+    // EncryptedExtensions decides.
+    bool early_pending(bool resumed) const noexcept { return early_offered_ && !retried_ && resumed; }
     Result<void> on_certificate_request(Bytes body, Bytes raw);
     Result<void> on_certificate(ConnectionCore& core, Bytes body, Bytes raw,
                                 std::optional<CertificateRequested> request);
@@ -109,6 +122,12 @@ private:
     crypto::Secret resumption_master_;     // derives the PSKs of the server's tickets
     std::optional<SuiteParams> suite_;     // after the handshake
     std::uint32_t tickets_in_a_row_ = 0;   // bounds a NewSessionTicket flood
+    // 0-RTT (RFC 8446 2.3): offered in the first ClientHello; what may still be
+    // sent; the early secret, kept until EndOfEarlyData goes out.
+    bool early_offered_ = false;
+    bool retried_ = false;  // a HelloRetryRequest came: no early data any more
+    std::uint32_t early_remaining_ = 0;
+    crypto::Secret client_early_;
     PostHandshake post_handshake_;
 };
 
@@ -153,6 +172,7 @@ Result<void> ClientHandshake::start(ConnectionCore& core) {
     }
     // SNI carries DNS names only (RFC 6066 3: no IP literals).
     send_sni_ = settings_.send_sni && !x509::parse_ip_address(server_name_).has_value();
+    early_offered_ = tls13_session_ && settings_.enable_early_data && tls13_session_->max_early_data > 0;
 
     WaitServerHello wait;
     const std::size_t shares = offer_tls13_ ? std::min(settings_.key_shares, settings_.groups.size()) : 0;
@@ -173,7 +193,29 @@ Result<void> ClientHandshake::start(ConnectionCore& core) {
     core.writer().set_plaintext_version(0x0303);
     // RFC 8446 D.4: the server may answer with a change_cipher_spec from now on.
     core.reader().allow_compatibility_ccs(true);
+    if (early_offered_) TLS_TRY(start_early_data(core, wait.client_hello));
     state_ = std::move(wait);
+    return success();
+}
+
+// 0-RTT: the client_early_traffic_secret from the PSK and the ClientHello
+// (RFC 8446 7.1) protects what write_early_data() sends until EndOfEarlyData.
+Result<void> ClientHandshake::start_early_data(ConnectionCore& core, Bytes client_hello) {
+    const auto& suite = *tls13_session_suite_;
+    Transcript t(*suite.hash);
+    t.add(client_hello);
+    const auto hello_hash = t.current();
+    client_early_ = EarlySecret(*suite.hash, tls13_session_->secret.bytes()).client_early_traffic_secret(hello_hash.bytes());
+    // RFC 8446 D.4: in compatibility mode the change_cipher_spec goes right after
+    // the ClientHello when early data follows.
+    if (session_id_size_ != 0 && !ccs_sent_) {
+        TLS_TRY(core.send_change_cipher_spec());
+        ccs_sent_ = true;
+    }
+    TLS_TRY(core.set_write_secret(suite, client_early_.bytes()));
+    core.log_secret(keylog_client_early, client_early_.bytes());
+    early_remaining_ = tls13_session_->max_early_data;
+    core.negotiated().early_data = Connection::EarlyData::offered;
     return success();
 }
 
@@ -234,6 +276,7 @@ Result<std::vector<std::uint8_t>> ClientHandshake::build_client_hello(
             w.u8(mode);
         }));
     }
+    if (early_offered_ && !retried_) ext.add_empty(ExtensionType::early_data);
     if (tls13_session_) {
         // RFC 8446 4.2.11: last; the binder is filled in once the message is whole.
         const auto& s = *tls13_session_;
@@ -341,7 +384,11 @@ Result<void> ClientHandshake::on_server_hello(ConnectionCore& core, WaitServerHe
     secrets_->server_handshake = hs.server_handshake_traffic_secret(hash.bytes());
     secrets_->master.emplace(std::move(hs).into_master());
     TLS_TRY(core.set_read_secret(*suite, secrets_->server_handshake.bytes()));
-    TLS_TRY(core.set_write_secret(*suite, secrets_->client_handshake.bytes()));
+    // With early data going out, the handshake write key waits for EndOfEarlyData.
+    if (!early_pending(resumed)) {
+        TLS_TRY(core.set_write_secret(*suite, secrets_->client_handshake.bytes()));
+        if (early_offered_) core.negotiated().early_data = Connection::EarlyData::rejected;
+    }
     core.log_secret(keylog_client_handshake, secrets_->client_handshake.bytes());
     core.log_secret(keylog_server_handshake, secrets_->server_handshake.bytes());
 
@@ -420,6 +467,13 @@ Result<void> ClientHandshake::on_hello_retry_request(ConnectionCore& core, WaitS
     if (cookie) cookie_.assign(cookie->begin(), cookie->end());
     state.retry_suite = hrr.cipher_suite;
     state.retry_group = group ? group : std::optional<NamedGroup>(state.keys.front()->group());
+    // RFC 8446 4.1.2: no early data after a HelloRetryRequest; the second
+    // ClientHello goes out unprotected.
+    retried_ = true;
+    if (early_offered_) {
+        core.writer().clear_cipher();
+        core.negotiated().early_data = Connection::EarlyData::rejected;
+    }
     // A PSK whose hash the HelloRetryRequest's suite does not share cannot be used (RFC 8446 4.1.4).
     if (tls13_session_ && tls13_session_suite_->hash != suite->hash) tls13_session_.reset();
     TLS_TRY_SET(state.client_hello, build_client_hello(state.keys, cookie_));
@@ -448,6 +502,14 @@ Result<void> ClientHandshake::on_encrypted_extensions(ConnectionCore& core, Byte
                 break;
             }
             case ExtensionType::supported_groups: break;  // the server's preferences: informational
+            case ExtensionType::early_data: {
+                // RFC 8446 4.2.10: accepts the early data of a resumed first ClientHello.
+                if (!early_pending(resumed))
+                    return Error{ErrorCode::unsupported_extension, "early_data accepted but not offered"};
+                if (!e.data.empty()) return Error{ErrorCode::decode_error, "early_data in EncryptedExtensions is not empty"};
+                core.negotiated().early_data = Connection::EarlyData::accepted;
+                break;
+            }
             case ExtensionType::application_layer_protocol_negotiation: {
                 if (settings_.alpn.empty())
                     return Error{ErrorCode::unsupported_extension, "ALPN selected but not offered"};
@@ -468,6 +530,8 @@ Result<void> ClientHandshake::on_encrypted_extensions(ConnectionCore& core, Byte
             }
         }
     }
+    if (early_pending(resumed) && core.negotiated().early_data != Connection::EarlyData::accepted)
+        core.negotiated().early_data = Connection::EarlyData::rejected;
     secrets_->transcript.add(raw);
     // RFC 8446 A.1: with a PSK, Finished comes next.
     if (resumed) state_ = WaitFinished{};
@@ -548,6 +612,17 @@ Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     core.log_secret(keylog_server_traffic, app.server.bytes());
     core.log_secret(keylog_exporter, app.exporter.bytes());
 
+    // 0-RTT: EndOfEarlyData under the early key if the server took the early
+    // data (RFC 8446 4.5); either way the handshake key protects the rest.
+    if (early_offered_ && !retried_ && core.negotiated().resumed) {
+        if (core.negotiated().early_data == Connection::EarlyData::accepted) {
+            TLS_TRY_ASSIGN(eoed, write_handshake_message(HandshakeType::end_of_early_data, 0, [](codec::Writer&) {}));
+            TLS_TRY(core.send_handshake(eoed));
+            secrets_->transcript.add(eoed);
+        }
+        TLS_TRY(core.set_write_secret(secrets_->suite, secrets_->client_handshake.bytes()));
+    }
+    client_early_ = crypto::Secret();
     // The client's second flight: [change_cipher_spec] [Certificate [CertificateVerify]] Finished.
     if (session_id_size_ != 0 && !ccs_sent_) {
         TLS_TRY(core.send_change_cipher_spec());

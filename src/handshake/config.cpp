@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "handshake/cipher_suites.hpp"
+#include "handshake/strike_register.hpp"
 #include "handshake/ticketer.hpp"
 #include "handshake/tls12_suites.hpp"
 #include "tls/config.hpp"
@@ -149,6 +150,11 @@ Result<std::shared_ptr<const ServerConfig>> ServerConfig::build(ServerSettings s
         config->ticketer_ =
             std::make_shared<handshake::Ticketer>(config->provider(), config->rng(), config->settings_.ticket_lifetime);
         if (!config->ticketer_->available()) config->ticketer_.reset();
+    }
+    if (config->settings_.max_early_data_size > 0) {
+        if (config->settings_.early_data_window == 0 || config->settings_.early_data_window > 600)
+            return Error{ErrorCode::invalid_argument, "early_data_window must be between 1 and 600 seconds"};
+        config->strike_register_ = std::make_shared<handshake::StrikeRegister>(config->settings_.early_data_window);
     }
     return std::shared_ptr<const ServerConfig>(std::move(config));
 }

@@ -78,6 +78,9 @@ std::string_view Connection::alpn_protocol() const noexcept { return core_->nego
 std::string_view Connection::server_name() const noexcept { return core_->negotiated().server_name; }
 const std::vector<Certificate>& Connection::peer_certificates() const noexcept { return core_->negotiated().peer_chain; }
 Result<void> Connection::update_keys(bool request_peer_update) { return core_->update_keys(request_peer_update); }
+Result<std::size_t> Connection::write_early_data(crypto::Bytes plaintext) { return core_->write_early_data(plaintext); }
+Connection::EarlyData Connection::early_data_status() const noexcept { return core_->negotiated().early_data; }
+bool Connection::readable_is_early() const noexcept { return core_->readable_is_early(); }
 bool Connection::hello_retry_request() const noexcept { return core_->negotiated().hello_retry_request; }
 bool Connection::resumed() const noexcept { return core_->negotiated().resumed; }
 

@@ -111,7 +111,9 @@ Result<void> ConnectionCore::process_record(const record::RecordReader::Event& e
             if (!engine_->accepts_application_data())
                 return Error{ErrorCode::unexpected_message, "application data before the handshake completed"};
             readable_ = event.payload;  // an empty record gives nothing to read
-            if (!readable_.empty()) engine_->on_application_data();
+            readable_early_ = engine_->receiving_early_data();
+            if (readable_early_) TLS_TRY(engine_->on_early_data(readable_.size()));
+            else if (!readable_.empty()) engine_->on_application_data();
             return success();
         case ContentType::change_cipher_spec: return engine_->on_change_cipher_spec(*this);
         default: return Error{ErrorCode::unexpected_message, "unexpected record type"};
@@ -162,6 +164,14 @@ void ConnectionCore::consume_readable(std::size_t n) {
     } else {
         readable_ = readable_.subspan(n);
     }
+}
+
+Result<std::size_t> ConnectionCore::write_early_data(crypto::Bytes plaintext) {
+    if (is_server_) return Error{ErrorCode::invalid_argument, "only a client sends early data"};
+    if (state_ != Connection::State::handshaking || handshake_complete_) return std::size_t{0};
+    auto written = engine_->write_early_data(*this, plaintext);
+    if (!written) fail(written.error());
+    return written;
 }
 
 Result<void> ConnectionCore::update_keys(bool request_peer_update) {

@@ -32,6 +32,7 @@ struct Negotiated {
     std::vector<Certificate> peer_chain;
     bool hello_retry_request = false;
     bool resumed = false;
+    Connection::EarlyData early_data = Connection::EarlyData::not_offered;
 };
 
 // Hooks that let tests replay published traces exactly (RFC 8448). Never set
@@ -68,6 +69,12 @@ public:
     virtual bool accepts_application_data() const noexcept = 0;
     // A non-empty application_data record arrived.
     virtual void on_application_data() noexcept {}
+    // 0-RTT: the client's early data (see Connection::write_early_data).
+    virtual Result<std::size_t> write_early_data(ConnectionCore&, crypto::Bytes) { return std::size_t{0}; }
+    // 0-RTT, server side: application data now is early data; size is counted
+    // against the allowance (an error beyond it).
+    virtual bool receiving_early_data() const noexcept { return false; }
+    virtual Result<void> on_early_data(std::size_t /*size*/) { return success(); }
     // Sends a KeyUpdate (TLS 1.3, after the handshake).
     virtual Result<void> update_keys(ConnectionCore&, bool /*request_peer_update*/) {
         return Error{ErrorCode::unsupported, "this protocol version has no key update"};
@@ -102,6 +109,8 @@ public:
     void consume_readable(std::size_t n);
     void close();
     Result<void> update_keys(bool request_peer_update);
+    Result<std::size_t> write_early_data(crypto::Bytes plaintext);
+    bool readable_is_early() const noexcept { return readable_early_; }
 
     Connection::State state() const noexcept { return state_; }
     bool is_server() const noexcept { return is_server_; }
@@ -156,6 +165,7 @@ private:
     record::HandshakeJoiner joiner_;
 
     crypto::MutableBytes readable_{};
+    bool readable_early_ = false;  // readable_ is 0-RTT data
     std::vector<std::uint8_t> queued_plaintext_;  // written before the handshake completed
     std::uint8_t client_random_[32] = {};
 

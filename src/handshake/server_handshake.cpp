@@ -10,6 +10,7 @@
 #include "handshake/messages.hpp"
 #include "handshake/post_handshake.hpp"
 #include "handshake/psk.hpp"
+#include "handshake/strike_register.hpp"
 #include "handshake/ticket_state.hpp"
 #include "handshake/ticketer.hpp"
 #include "handshake/tls13_secrets.hpp"
@@ -47,6 +48,7 @@ struct Choices {
     std::optional<Tls13TicketState> resumed;  // an accepted ticket (RFC 8446 4.2.11)
     std::uint16_t psk_identity = 0;
     bool psk_ke = false;                      // resumption without (EC)DHE
+    bool early_data = false;                  // the client's 0-RTT data is accepted
     std::shared_ptr<const CertifiedKey> certificate;
     SignatureScheme scheme;
     std::string alpn;
@@ -59,7 +61,17 @@ public:
 
     Result<void> start(ConnectionCore&) override { return success(); }
     Result<void> on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) override;
-    bool accepts_application_data() const noexcept override { return std::holds_alternative<Connected>(state_); }
+    bool accepts_application_data() const noexcept override {
+        return std::holds_alternative<Connected>(state_) || std::holds_alternative<WaitEndOfEarlyData>(state_);
+    }
+    bool receiving_early_data() const noexcept override { return std::holds_alternative<WaitEndOfEarlyData>(state_); }
+    Result<void> on_early_data(std::size_t size) override {
+        auto& wait = std::get<WaitEndOfEarlyData>(state_);
+        // RFC 8446 4.2.10: more than max_early_data_size is unexpected_message.
+        if (size > wait.remaining) return unexpected("more early data than max_early_data_size");
+        wait.remaining -= static_cast<std::uint32_t>(size);
+        return success();
+    }
     const char* state_name() const noexcept override;
     void on_application_data() noexcept override { post_handshake_.on_application_data(); }
     Result<void> update_keys(ConnectionCore& core, bool request_peer_update) override {
@@ -75,6 +87,9 @@ private:
         NamedGroup group;
         std::vector<std::uint8_t> cookie;  // sent in the HelloRetryRequest (test hook only, so far)
     };
+    struct WaitEndOfEarlyData {  // 0-RTT accepted: early data, then EndOfEarlyData
+        std::uint32_t remaining;
+    };
     struct WaitClientCertificate {  // after a CertificateRequest (mutual TLS)
         std::vector<SignatureScheme> schemes;  // what the request allowed
     };
@@ -83,7 +98,7 @@ private:
     };
     struct WaitFinished {};
     struct Connected {};
-    using State = std::variant<WaitClientHello, WaitSecondClientHello, WaitClientCertificate,
+    using State = std::variant<WaitClientHello, WaitSecondClientHello, WaitEndOfEarlyData, WaitClientCertificate,
                                WaitClientCertificateVerify, WaitFinished, Connected>;
 
     Result<Choices> negotiate(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry) const;
@@ -111,8 +126,8 @@ private:
 };
 
 const char* ServerHandshake::state_name() const noexcept {
-    static constexpr const char* names[] = {"RECVD_CH", "RECVD_CH_2", "WAIT_CERT", "WAIT_CV", "WAIT_FINISHED",
-                                            "CONNECTED"};
+    static constexpr const char* names[] = {"RECVD_CH",  "RECVD_CH_2",    "WAIT_EOED", "WAIT_CERT",
+                                            "WAIT_CV", "WAIT_FINISHED", "CONNECTED"};
     return names[state_.index()];
 }
 
@@ -158,9 +173,18 @@ Result<void> ServerHandshake::choose_psk(const ClientHello& ch, Bytes raw, const
         TLS_TRY(verify_psk_binder(*suite->hash, state->psk.bytes(), retry ? &secrets_->transcript : nullptr, truncated,
                                   offered.binders[i]));
         c.suite = *suite;
-        c.resumed = std::move(state);
         c.psk_identity = static_cast<std::uint16_t>(i);
         c.psk_ke = !dhe;  // psk_dhe_ke whenever the client allows it
+        // 0-RTT (RFC 8446 4.2.10, 8): the first identity, a first ClientHello, the
+        // ticket's suite and ALPN, an age within the window, and a ClientHello
+        // this server has not taken early data from before.
+        auto* strikes = config_.strike_register();
+        c.early_data = strikes && ext.contains(ExtensionType::early_data) && i == 0 && !retry &&
+                       state->max_early_data > 0 && c.suite.suite == state->suite && c.alpn == state->alpn &&
+                       std::abs(std::int64_t{client_age_ms} - server_age_ms) <=
+                           std::int64_t{settings_.early_data_window} * 1000 &&
+                       strikes->insert(offered.binders[i], now);
+        c.resumed = std::move(state);
         return success();
     }
     return success();
@@ -240,6 +264,8 @@ Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, Bytes raw, con
         }
     }
 
+    // RFC 8446 4.2.10: a HelloRetryRequest rejects early data.
+    if (!c.client_share) c.early_data = false;
     if (c.resumed) return c;  // the certificate was the original handshake's
     auto schemes_data = ext.find(ExtensionType::signature_algorithms);
     if (!schemes_data) return Error{ErrorCode::missing_extension, "ClientHello without signature_algorithms"};
@@ -285,12 +311,18 @@ Result<void> ServerHandshake::on_client_hello(ConnectionCore& core, Bytes body, 
         core.set_client_random(ch.random);
         core.reader().allow_compatibility_ccs(true);
     }
-    // 0-RTT is not accepted: skip what the client sends under the early key.
+    // 0-RTT not accepted: skip what the client sends under the early key (by
+    // trial decryption, or every application_data record until the second
+    // ClientHello after a HelloRetryRequest).
     if (ch.extensions.contains(ExtensionType::early_data)) {
         if (retry) return Error{ErrorCode::illegal_parameter, "early_data in the ClientHello after HelloRetryRequest"};
-        core.reader().skip_early_data(choices.client_share ? record::RecordReader::EarlyDataSkip::trial_decrypt
-                                                           : record::RecordReader::EarlyDataSkip::skip_application_data,
-                                      max_skipped_early_data);
+        core.negotiated().early_data =
+            choices.early_data ? Connection::EarlyData::accepted : Connection::EarlyData::rejected;
+        const bool retrying = !choices.client_share && !choices.psk_ke;
+        if (!choices.early_data)
+            core.reader().skip_early_data(retrying ? record::RecordReader::EarlyDataSkip::skip_application_data
+                                                   : record::RecordReader::EarlyDataSkip::trial_decrypt,
+                                          max_skipped_early_data);
     }
     // RFC 8446 4.2.2: the second ClientHello echoes the HelloRetryRequest's cookie.
     if (retry && !retry->cookie.empty()) {
@@ -378,6 +410,7 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     if (!secrets_) secrets_.emplace(choices.suite);
     auto& s = *secrets_;
     s.transcript.add(raw);
+    const auto hello_only_hash = s.transcript_hash();  // for the early secret
     s.transcript.add(server_hello);
     TLS_TRY(core.send_handshake(server_hello));
     TLS_TRY(send_compatibility_ccs(core, ch));
@@ -389,13 +422,22 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     s.server_handshake = hs.server_handshake_traffic_secret(hello_hash.bytes());
     s.master.emplace(std::move(hs).into_master());
     TLS_TRY(core.set_write_secret(choices.suite, s.server_handshake.bytes()));
-    TLS_TRY(core.set_read_secret(choices.suite, s.client_handshake.bytes()));
+    // With 0-RTT accepted, the client's early data comes first, under the early
+    // key of the ClientHello (RFC 8446 7.1); its handshake key follows EndOfEarlyData.
+    if (choices.early_data) {
+        const auto early = EarlySecret(*choices.suite.hash, psk).client_early_traffic_secret(hello_only_hash.bytes());
+        TLS_TRY(core.set_read_secret(choices.suite, early.bytes()));
+        core.log_secret(keylog_client_early, early.bytes());
+    } else {
+        TLS_TRY(core.set_read_secret(choices.suite, s.client_handshake.bytes()));
+    }
     core.log_secret(keylog_client_handshake, s.client_handshake.bytes());
     core.log_secret(keylog_server_handshake, s.server_handshake.bytes());
 
     // EncryptedExtensions.
     ExtensionList ee;
     if (!choices.server_name.empty()) ee.add_empty(ExtensionType::server_name);
+    if (choices.early_data) ee.add_empty(ExtensionType::early_data);
     if (!choices.alpn.empty()) {
         // RFC 7301 3.1: the reply is a ProtocolNameList of exactly one name.
         const std::vector<Bytes> selected{
@@ -481,7 +523,8 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
             n.peer_chain.push_back(std::move(*cert));
         }
     }
-    if (ask_client) state_ = WaitClientCertificate{std::move(client_schemes)};
+    if (choices.early_data) state_ = WaitEndOfEarlyData{settings_.max_early_data_size};
+    else if (ask_client) state_ = WaitClientCertificate{std::move(client_schemes)};
     else state_ = WaitFinished{};
     return success();
 }
@@ -596,6 +639,7 @@ Result<void> ServerHandshake::send_tickets(ConnectionCore& core) {
         state.suite = suite_->suite;
         state.created = now;
         state.lifetime = settings_.ticket_lifetime;
+        state.max_early_data = config_.strike_register() ? settings_.max_early_data_size : 0;
         std::uint8_t age_add[4];
         TLS_TRY(config_.rng().fill(age_add));
         state.age_add = static_cast<std::uint32_t>(age_add[0]) << 24 | age_add[1] << 16 | age_add[2] << 8 | age_add[3];
@@ -610,7 +654,11 @@ Result<void> ServerHandshake::send_tickets(ConnectionCore& core) {
         TLS_TRY_ASSIGN(plain, encode_ticket_state(state));
         auto ticket = ticketer->seal(plain.bytes(), now);
         if (!ticket) return success();  // no ticket is no failure: the client makes a full handshake next time
-        TLS_TRY_ASSIGN(message, write_new_session_ticket(state.lifetime, state.age_add, nonce, *ticket, {}));
+        ExtensionList ext;
+        if (state.max_early_data > 0)
+            TLS_TRY(ext.add(ExtensionType::early_data, [&](codec::Writer& w) { w.u32(state.max_early_data); }));
+        const auto list = ext.list();
+        TLS_TRY_ASSIGN(message, write_new_session_ticket(state.lifetime, state.age_add, nonce, *ticket, list));
         append(flight, message);
     }
     return core.send_handshake(flight);
@@ -628,6 +676,13 @@ Result<void> ServerHandshake::on_message(ConnectionCore& core, const HandshakeMe
                 if (type != HandshakeType::client_hello) return unexpected("expected the second ClientHello");
                 const WaitSecondClientHello retry = state;
                 return on_client_hello(core, message.body, raw, &retry);
+            } else if constexpr (std::is_same_v<S, WaitEndOfEarlyData>) {
+                if (type != HandshakeType::end_of_early_data) return unexpected("expected EndOfEarlyData");
+                TLS_TRY(parse_end_of_early_data(message.body));
+                secrets_->transcript.add(raw);
+                TLS_TRY(core.set_read_secret(secrets_->suite, secrets_->client_handshake.bytes()));
+                state_ = WaitFinished{};
+                return success();
             } else if constexpr (std::is_same_v<S, WaitClientCertificate>) {
                 if (type != HandshakeType::certificate) return unexpected("expected the client's Certificate");
                 return on_client_certificate(core, std::move(state.schemes), message.body, raw);

@@ -27,5 +27,6 @@ inline constexpr const char* keylog_server_handshake = "SERVER_HANDSHAKE_TRAFFIC
 inline constexpr const char* keylog_client_traffic = "CLIENT_TRAFFIC_SECRET_0";
 inline constexpr const char* keylog_server_traffic = "SERVER_TRAFFIC_SECRET_0";
 inline constexpr const char* keylog_exporter = "EXPORTER_SECRET";
+inline constexpr const char* keylog_client_early = "CLIENT_EARLY_TRAFFIC_SECRET";
 
 }  // namespace tls::handshake

@@ -67,6 +67,9 @@ public:
 
     // --- Called by the handshake layer -------------------------------------
     void set_cipher(RecordCipher cipher) noexcept { cipher_.emplace(std::move(cipher)); }
+    // Back to plaintext records: a 0-RTT client answered with a HelloRetryRequest
+    // sends its second ClientHello unprotected (RFC 8446 4.1.2).
+    void clear_cipher() noexcept { cipher_.reset(); }
     const RecordCipher* cipher() const noexcept { return cipher_ ? &*cipher_ : nullptr; }
     // For tests and benchmarks that move the sequence number on.
     RecordCipher* mutable_cipher_for_testing() noexcept { return cipher_ ? &*cipher_ : nullptr; }
