@@ -26,6 +26,8 @@ const char* const client_usage_text =
     "  --cert FILE, --key FILE  a client certificate chain and its key, sent when a TLS 1.3\n"
     "                       server asks for one (mutual TLS)\n"
     "  --key-update         after the handshake, send a KeyUpdate asking the server for one too\n"
+    "  --early-data         with --request and a resumable TLS 1.3 ticket (see --reconnect): send\n"
+    "                       the request as 0-RTT data; resent after the handshake if refused\n"
     "  --reconnect N        with --request: connect N more times after the first, resuming\n"
     "                       the session when the server allows (prints \"resumed: yes\")\n"
     "  -q, --quiet          print only the data the server sends\n";
@@ -58,6 +60,7 @@ struct ClientOptions {
     bool quiet = false;
     int reconnect = 0;
     bool key_update = false;
+    bool early_data = false;
     CommonOptions common;
 };
 
@@ -166,6 +169,14 @@ int run_connection(const ClientOptions& opt, const std::shared_ptr<const tls::Cl
     int fd = connect_tcp(opt.host, opt.port, error);
     if (fd < 0) return fail(error);
     set_timeouts(fd, opt.common.timeout_seconds);
+    // 0-RTT: the request goes out with the ClientHello when a ticket allows it.
+    std::size_t early_sent = 0;
+    if (opt.early_data && opt.request) {
+        auto sent = connection->write_early_data(
+            tls::crypto::Bytes(reinterpret_cast<const std::uint8_t*>(opt.request->data()), opt.request->size()));
+        if (!sent) return fail("cannot send early data: " + describe(sent.error()));
+        early_sent = *sent;
+    }
     Session session(fd, std::move(*connection));
 
     std::string why;
@@ -187,9 +198,20 @@ int run_connection(const ClientOptions& opt, const std::shared_ptr<const tls::Cl
         if (!updated) return fail("cannot update the keys: " + describe(updated.error()));
         if (!opt.quiet) std::printf("key update: sent (update_requested)\n");
     }
-    if (opt.request) {
+    if (opt.early_data && !opt.quiet) {
+        static constexpr const char* names[] = {"not offered", "offered", "accepted", "rejected"};
+        std::printf("early data: %s (%zu bytes sent early)\n",
+                    names[static_cast<int>(session.connection().early_data_status())], early_sent);
+    }
+    // What the server took as early data is not sent again; the rest is.
+    const bool early_taken = session.connection().early_data_status() == tls::Connection::EarlyData::accepted;
+    const std::size_t skip = early_taken ? early_sent : 0;
+    if (opt.request && skip == opt.request->size()) {
+        if (!session.flush()) return fail("cannot send the request: " + session.io_error());
+        end = receive_until_end(session, last);
+    } else if (opt.request) {
         auto written = session.connection().write(
-            tls::crypto::Bytes(reinterpret_cast<const std::uint8_t*>(opt.request->data()), opt.request->size()));
+            tls::crypto::Bytes(reinterpret_cast<const std::uint8_t*>(opt.request->data()) + skip, opt.request->size() - skip));
         if (!written) return fail("cannot send the request: " + describe(written.error()));
         if (!session.flush()) return fail("cannot send the request: " + session.io_error());
         end = receive_until_end(session, last);
@@ -254,6 +276,8 @@ int client_command(int argc, char** argv) {
             opt.reconnect = static_cast<int>(n);
         } else if (name == "--key-update") {
             opt.key_update = true;
+        } else if (name == "--early-data") {
+            opt.early_data = true;
         } else if (name == "--no-verify") {
             opt.no_verify = true;
         } else if (name == "-q" || name == "--quiet") {
@@ -268,6 +292,7 @@ int client_command(int argc, char** argv) {
     }
     if (!have_target) return bad_usage("client needs HOST:PORT", short_usage);
     if (opt.reconnect > 0 && !opt.request) return bad_usage("--reconnect needs --request", short_usage);
+    if (opt.early_data && !opt.request) return bad_usage("--early-data needs --request", short_usage);
 
     // Configuration.
     tls::ClientSettings settings;
@@ -284,6 +309,7 @@ int client_command(int argc, char** argv) {
         auto added = settings.roots.add_system();
         if (!added) return fail("cannot load the system trust store: " + describe(added.error()));
     }
+    settings.enable_early_data = opt.early_data;
     if (opt.cert.empty() != opt.key.empty()) return bad_usage("--cert and --key go together", short_usage);
     if (!opt.cert.empty()) {
         auto certified = tls::CertifiedKey::from_files(opt.cert, opt.key, opt.common.provider);

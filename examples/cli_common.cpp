@@ -528,8 +528,16 @@ bool Session::handshake(std::string& why) {
     Io io = flush() ? Io::ok : Io::error;
     while (io == Io::ok && connection_.state() == State::handshaking) {
         if (connection_.has_readable()) {
-            why = "the connection has application data while still handshaking (engine bug?)";
-            return false;
+            // A server that accepts 0-RTT reads early data before the handshake completes.
+            if (!connection_.readable_is_early()) {
+                why = "the connection has application data while still handshaking (engine bug?)";
+                return false;
+            }
+            auto data = connection_.readable();
+            early_.append(reinterpret_cast<const char*>(data.data()), data.size());
+            early_bytes_ += data.size();
+            connection_.consume_readable(data.size());
+            continue;
         }
         io = pump();
     }
@@ -550,6 +558,12 @@ bool Session::handshake(std::string& why) {
 }
 
 std::size_t Session::take_readable(std::string& out) {
+    if (!early_.empty()) {
+        const std::size_t early = early_.size();
+        out += early_;
+        early_.clear();
+        return early;
+    }
     tls::crypto::Bytes data = connection_.readable();
     std::size_t n = data.size();
     if (n == 0) return 0;

@@ -130,8 +130,11 @@ public:
     // On failure, why says what happened.
     bool handshake(std::string& why);
 
-    // Moves readable() to out (appending); returns the number of bytes.
+    // Moves readable() to out (appending); returns the number of bytes. Early
+    // (0-RTT) data that arrived during the handshake comes out first.
     std::size_t take_readable(std::string& out);
+    // How many bytes of the data read so far arrived as 0-RTT early data.
+    std::size_t early_bytes() const noexcept { return early_bytes_; }
 
     // Sends close_notify (once) and flushes it.
     void close_notify();
@@ -151,6 +154,8 @@ private:
     std::size_t end_ = 0;
     bool close_sent_ = false;
     std::string io_error_;
+    std::string early_;  // 0-RTT data received during the handshake, not yet taken
+    std::size_t early_bytes_ = 0;
 };
 
 }  // namespace cli

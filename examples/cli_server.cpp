@@ -31,7 +31,9 @@ const char* const server_usage_text =
     "  --once               exit after one connection (status 0 if its handshake succeeded)\n"
     "  --client-ca FILE     mutual TLS (TLS 1.3): ask clients for a certificate issued under the\n"
     "                       CAs in FILE (PEM) and print its subject\n"
-    "  --client-auth MODE   with --client-ca: required (default) or optional\n";
+    "  --client-auth MODE   with --client-ca: required (default) or optional\n"
+    "  --max-early-data N   accept up to N bytes of TLS 1.3 0-RTT data from resuming clients\n"
+    "                       (replayable: only for requests safe to repeat)\n";
 
 std::string server_usage() {
     return std::string(server_usage_text) + common_options_usage + "                       (default 10)\n";
@@ -54,6 +56,7 @@ struct ServerOptions {
     std::vector<std::string> sni;  // NAME=CHAIN:KEY as given
     std::string client_ca;
     tls::ClientAuth client_auth = tls::ClientAuth::required;
+    std::uint32_t max_early_data = 0;
     CommonOptions common;
 };
 
@@ -200,6 +203,7 @@ bool serve(int fd, const std::shared_ptr<const tls::ServerConfig>& config, const
     std::fprintf(stderr, "handshake ok: %s\n", negotiated_line(session.connection()).c_str());
     const auto& client_chain = session.connection().peer_certificates();
     if (!client_chain.empty()) std::fprintf(stderr, "client certificate: %s\n", client_chain.front().subject().c_str());
+    if (session.early_bytes() > 0) std::fprintf(stderr, "early data: %zu bytes\n", session.early_bytes());
     if (opt.http) http(session);
     else echo(session);
     return true;
@@ -223,7 +227,15 @@ int server_command(int argc, char** argv) {
             if (!error.empty()) return bad_usage(error, short_usage);
             continue;
         }
-        if (name == "--client-ca" || name == "--client-auth") {
+        if (name == "--max-early-data") {
+            auto v = args.value();
+            if (!v) return bad_usage("--max-early-data needs a value", short_usage);
+            char* end = nullptr;
+            const unsigned long n = std::strtoul(v->c_str(), &end, 10);
+            if (end == v->c_str() || *end != '\0' || n > (1ul << 24))
+                return bad_usage("bad --max-early-data \"" + *v + "\"", short_usage);
+            opt.max_early_data = static_cast<std::uint32_t>(n);
+        } else if (name == "--client-ca" || name == "--client-auth") {
             auto v = args.value();
             if (!v) return bad_usage(std::string(name) + " needs a value", short_usage);
             if (name == "--client-ca") opt.client_ca = *v;
@@ -260,6 +272,7 @@ int server_command(int argc, char** argv) {
     auto certified = tls::CertifiedKey::from_files(opt.cert, opt.key, opt.common.provider);
     if (!certified) return fail("cannot load " + opt.cert + " / " + opt.key + ": " + describe(certified.error()));
     settings.certificate = *certified;
+    settings.max_early_data_size = opt.max_early_data;
     if (!opt.client_ca.empty()) {
         auto added = settings.client_roots.add_pem_file(opt.client_ca);
         if (!added) return fail("cannot load --client-ca " + opt.client_ca + ": " + describe(added.error()));
