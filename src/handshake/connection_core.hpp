@@ -12,6 +12,7 @@
 
 #include "handshake/cipher_suites.hpp"
 #include "handshake/hello.hpp"
+#include "handshake/ticket_state.hpp"
 #include "record/handshake_joiner.hpp"
 #include "record/record_reader.hpp"
 #include "record/record_writer.hpp"
@@ -52,6 +53,9 @@ struct TestHooks {
     // Replaces the server's CertificateRequest message before it is sent (the
     // schemes the client may use are then read from the replacement).
     std::function<void(std::vector<std::uint8_t>& certificate_request)> rewrite_certificate_request;
+    // Opens a PSK identity instead of the server's ticket keys: a trace's ticket
+    // is another server's sealed state (RFC 8448 section 4).
+    std::function<std::optional<Tls13TicketState>(crypto::Bytes identity)> open_ticket;
     // Non-empty: the server's HelloRetryRequest carries this cookie (RFC 8446
     // 4.2.2), and the second ClientHello must echo it exactly.
     std::vector<std::uint8_t> hello_retry_cookie;

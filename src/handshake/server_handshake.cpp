@@ -101,8 +101,10 @@ private:
     using State = std::variant<WaitClientHello, WaitSecondClientHello, WaitEndOfEarlyData, WaitClientCertificate,
                                WaitClientCertificateVerify, WaitFinished, Connected>;
 
-    Result<Choices> negotiate(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry) const;
-    Result<void> choose_psk(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry, Choices& c) const;
+    Result<Choices> negotiate(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry,
+                              const TestHooks& hooks) const;
+    Result<void> choose_psk(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry,
+                            const TestHooks& hooks, Choices& c) const;
     Result<void> send_tickets(ConnectionCore& core);
     Result<void> on_client_hello(ConnectionCore& core, Bytes body, Bytes raw, const WaitSecondClientHello* retry);
     Result<void> send_hello_retry_request(ConnectionCore& core, const ClientHello& ch, const Choices& choices, Bytes raw);
@@ -139,11 +141,11 @@ const char* ServerHandshake::state_name() const noexcept {
 // it); its binder must then verify, or the handshake fails (decrypt_error).
 // Anything short of that is a full handshake.
 Result<void> ServerHandshake::choose_psk(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry,
-                                         Choices& c) const {
+                                         const TestHooks& hooks, Choices& c) const {
     const Extensions& ext = ch.extensions;
     auto psk_data = ext.find(ExtensionType::pre_shared_key);
     Ticketer* ticketer = config_.ticketer();
-    if (!psk_data || !ticketer) return success();
+    if (!psk_data || (!ticketer && !hooks.open_ticket)) return success();
     TLS_TRY_ASSIGN(modes, parse_psk_key_exchange_modes(*ext.find(ExtensionType::psk_key_exchange_modes)));
     const bool dhe = std::find(modes.begin(), modes.end(), psk_dhe_ke) != modes.end();
     const bool ke = std::find(modes.begin(), modes.end(), psk_ke) != modes.end();
@@ -151,9 +153,12 @@ Result<void> ServerHandshake::choose_psk(const ClientHello& ch, Bytes raw, const
     if (!dhe && !ke) return success();
     const std::int64_t now = config_.now();
     for (std::size_t i = 0; i < offered.identities.size() && i < max_psk_identities_tried; ++i) {
-        auto sealed = ticketer->open(offered.identities[i].identity, now);
-        if (!sealed) continue;
-        auto state = decode_tls13_ticket_state(sealed->bytes());
+        std::optional<Tls13TicketState> state;
+        if (hooks.open_ticket) {
+            state = hooks.open_ticket(offered.identities[i].identity);  // tests only
+        } else if (auto sealed = ticketer->open(offered.identities[i].identity, now)) {
+            state = decode_tls13_ticket_state(sealed->bytes());
+        }
         if (!state || now < state->created || now - state->created >= std::int64_t{state->lifetime}) continue;
         auto params = resolve_suite(config_.provider(), state->suite);
         if (!params || state->server_name != c.server_name) continue;
@@ -190,7 +195,8 @@ Result<void> ServerHandshake::choose_psk(const ClientHello& ch, Bytes raw, const
     return success();
 }
 
-Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry) const {
+Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry,
+                                           const TestHooks& hooks) const {
     const Extensions& ext = ch.extensions;
 
     // Version (RFC 8446 4.2.1): the second ClientHello must still offer 1.3.
@@ -228,7 +234,7 @@ Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, Bytes raw, con
     c.suite = *params;
     TLS_TRY_SET(c.server_name, choose_server_name(ch));
     TLS_TRY_SET(c.alpn, choose_alpn(settings_, ch));
-    TLS_TRY(choose_psk(ch, raw, retry, c));
+    TLS_TRY(choose_psk(ch, raw, retry, hooks, c));
     if (c.psk_ke) return c;  // no key exchange, no certificate
 
     // Key exchange: supported_groups and key_share go together (RFC 8446 9.2).
@@ -305,7 +311,7 @@ Result<void> ServerHandshake::on_client_hello(ConnectionCore& core, Bytes body, 
             return success();
         }
     }
-    TLS_TRY_ASSIGN(choices, negotiate(ch, raw, retry));
+    TLS_TRY_ASSIGN(choices, negotiate(ch, raw, retry, core.hooks()));
     tickets_wanted_ = ch.extensions.contains(ExtensionType::psk_key_exchange_modes);
     if (!retry) {
         core.set_client_random(ch.random);
@@ -386,8 +392,10 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
         TLS_TRY(key->agree(*choices.client_share, shared.resize(kx->shared_secret_size)));
     }
 
-    // ServerHello: key_share, pre_shared_key, supported_versions (the order RFC 8448 shows).
+    // ServerHello: pre_shared_key, key_share, supported_versions (the order RFC 8448 shows).
     ExtensionList ext;
+    if (choices.resumed)
+        TLS_TRY(ext.add(ExtensionType::pre_shared_key, [&](codec::Writer& w) { w.u16(choices.psk_identity); }));
     if (key) {
         TLS_TRY(ext.add(ExtensionType::key_share, [&](codec::Writer& w) {
             w.u16(static_cast<std::uint16_t>(choices.group));
@@ -396,8 +404,6 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
             w.close_vector(share);
         }));
     }
-    if (choices.resumed)
-        TLS_TRY(ext.add(ExtensionType::pre_shared_key, [&](codec::Writer& w) { w.u16(choices.psk_identity); }));
     TLS_TRY(ext.add(ExtensionType::supported_versions,
                     [&](codec::Writer& w) { w.u16(static_cast<std::uint16_t>(ProtocolVersion::tls13)); }));
     ServerHello sh;
