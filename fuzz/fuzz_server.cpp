@@ -1,12 +1,13 @@
-// A TLS 1.3 server connection (cordon_fuzz::FuzzServer: leaf-p256 with its
-// intermediate, X25519 and P-256, ALPN http/1.1, deterministic RNG, fixed
-// clock) fed the fuzzer input as everything the client sent, in input-chosen
+// A server connection (cordon_fuzz::FuzzServer: TLS 1.3 and 1.2, leaf-p256
+// with its intermediate, X25519 and P-256, ALPN http/1.1, session tickets under
+// fixed keys, deterministic RNG, fixed clock) fed the fuzzer input as everything the client sent, in input-chosen
 // chunks. Layout and shared loop: fuzz_connection.hpp.
 //
 // Invariants checked (a violation aborts, so libFuzzer keeps the input):
 //  - no crash, leak, hang or UB, whatever the client sends;
 //  - failed exactly when error() is set; an established connection reports
-//    TLS 1.3, a suite, a group and a signature scheme;
+//    TLS 1.3 or 1.2, a suite and, unless it resumed, a group and a signature
+//    scheme;
 //  - feed() never takes more than offered and refuses bytes only once ended;
 //  - the bytes fed in the planned chunks and fed at once give the same output,
 //    the same application data, the same final state and the same error.
@@ -14,6 +15,6 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static cordon_fuzz::FuzzServer server;
-    cordon_fuzz::run_both_ways(data, size, [] { return server.accept(); });
+    cordon_fuzz::run_both_ways(data, size, [](const cordon_fuzz::Plan&) { return server.accept(); });
     return 0;
 }

@@ -1,8 +1,8 @@
-// The TLS 1.2 handshake message codecs (handshake/tls12_messages.hpp) and the
-// TLS 1.2 extension codecs (renegotiation_info, ec_point_formats) under
-// arbitrary bytes.
+// The TLS 1.2 handshake message codecs (handshake/tls12_messages.hpp), the
+// TLS 1.2 extension codecs (renegotiation_info, ec_point_formats) and the
+// ServerHello of TLS 1.2 with its extensions, under arbitrary bytes.
 //
-// Input layout: byte 0 selects the parser (modulo 10), the rest is its input:
+// Input layout: byte 0 selects the parser (modulo 11), the rest is its input:
 //   0 ServerKeyExchange::parse         body (no 4-byte header)
 //   1 ClientKeyExchange::parse         body
 //   2 parse_server_hello_done          body
@@ -13,6 +13,10 @@
 //   7 Tls12NewSessionTicket::parse     body
 //   8 parse_renegotiation_info         extension data
 //   9 parse_ec_point_formats           extension data
+//  10 ServerHello::parse               body; its extensions through the codecs the
+//                                      TLS 1.2 client uses (renegotiation_info,
+//                                      ec_point_formats, ALPN; session_ticket and
+//                                      extended_master_secret carry no data)
 //
 // Invariants checked (a violation aborts, so libFuzzer keeps the input):
 //  - what parses re-serialises to exactly its input through cordon's writers
@@ -21,12 +25,18 @@
 //  - every view lies inside the input; a ServerKeyExchange's params view is the
 //    input's first bytes and write_server_ecdh_params gives it back;
 //  - the documented bounds hold (at most max_entries certificates, a Finished of
-//    12 bytes, ec_point_formats containing uncompressed).
+//    12 bytes, ec_point_formats containing uncompressed);
+//  - a ServerHello is TLS 1.2 exactly when it has no supported_versions; every
+//    extension it keeps is allowed in its kind by the extension table, so the
+//    TLS 1.2-only ones (renegotiation_info, ec_point_formats, session_ticket,
+//    extended_master_secret) never come with a TLS 1.3 ServerHello or a
+//    HelloRetryRequest; it re-serialises to its input through write_server_hello.
 #include <algorithm>
 #include <vector>
 
 #include "fuzz_input.hpp"
 #include "handshake/extension_codecs.hpp"
+#include "handshake/hello.hpp"
 #include "handshake/tls12_messages.hpp"
 
 using namespace tls::handshake;
@@ -70,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t selector = in.u8();
     const Bytes body = in.rest();
     input_ = body;
-    switch (selector % 10) {
+    switch (selector % 11) {
         case 0: {
             auto ske = ServerKeyExchange::parse(body);
             if (!ske) {
@@ -157,6 +167,50 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             CORDON_FUZZ_CHECK(std::find(formats->begin(), formats->end(), ec_point_format_uncompressed) !=
                               formats->end());
             check_reserialises(body, [&](tls::codec::Writer& w) { write_ec_point_formats(w, *formats); });
+            break;
+        }
+        case 10: {
+            auto sh = ServerHello::parse(body);
+            if (!sh) break;
+            CORDON_FUZZ_CHECK(inside(sh->random) && sh->random.size() == random_size);
+            CORDON_FUZZ_CHECK(inside(sh->legacy_session_id_echo) && sh->legacy_session_id_echo.size() <= 32);
+            const bool tls12 = sh->kind == MessageKind::server_hello_tls12;
+            CORDON_FUZZ_CHECK(tls12 != sh->extensions.contains(ExtensionType::supported_versions));
+            CORDON_FUZZ_CHECK(sh->has_extensions || (tls12 && sh->extensions.all().empty()));
+            for (const auto& e : sh->extensions.all()) {
+                CORDON_FUZZ_CHECK(inside(e.data));
+                CORDON_FUZZ_CHECK(extension_allowed_in(e.type, sh->kind));
+                switch (e.type) {
+                    case ExtensionType::renegotiation_info:
+                    case ExtensionType::ec_point_formats:
+                    case ExtensionType::session_ticket:
+                    case ExtensionType::extended_master_secret:
+                        CORDON_FUZZ_CHECK(tls12);
+                        break;
+                    default:
+                        break;
+                }
+                if (e.type == ExtensionType::renegotiation_info) {
+                    if (auto ri = parse_renegotiation_info(e.data)) {
+                        CORDON_FUZZ_CHECK(inside(*ri));
+                        check_reserialises(e.data, [&](tls::codec::Writer& w) { write_renegotiation_info(w, *ri); });
+                    }
+                } else if (e.type == ExtensionType::ec_point_formats) {
+                    if (auto formats = parse_ec_point_formats(e.data)) {
+                        CORDON_FUZZ_CHECK(inside(*formats));
+                        CORDON_FUZZ_CHECK(std::find(formats->begin(), formats->end(), ec_point_format_uncompressed) !=
+                                          formats->end());
+                        check_reserialises(e.data, [&](tls::codec::Writer& w) { write_ec_point_formats(w, *formats); });
+                    }
+                } else if (e.type == ExtensionType::application_layer_protocol_negotiation) {
+                    if (auto list = parse_alpn_list(e.data))
+                        for (auto protocol : *list) CORDON_FUZZ_CHECK(inside(protocol) && !protocol.empty());
+                }
+            }
+            auto written = write_to_vector(body.size() + 16, [&](tls::codec::Writer& w) {
+                write_server_hello(w, *sh, sh->extensions.all());
+            });
+            check_same_message(written, HandshakeType::server_hello, body);
             break;
         }
         default:

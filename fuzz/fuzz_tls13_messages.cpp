@@ -1,7 +1,7 @@
 // The TLS 1.3 handshake message codecs after the hellos (handshake/messages.hpp)
 // and tls::peek_client_hello, under arbitrary bytes.
 //
-// Input layout: byte 0 selects the parser (modulo 9), the rest is its input:
+// Input layout: byte 0 selects the parser (modulo 11), the rest is its input:
 //   0 EncryptedExtensions::parse      body (no 4-byte header)
 //   1 CertificateRequest::parse       body
 //   2 CertificateMessage::parse       body
@@ -11,6 +11,8 @@
 //   6 parse_key_update                body
 //   7 parse_end_of_early_data         body
 //   8 tls::peek_client_hello          the first bytes of a connection (records)
+//   9 parse_offered_psks              pre_shared_key of a ClientHello (identities, binders)
+//  10 parse_certificate_authorities   certificate_authorities of a CertificateRequest
 //
 // Invariants checked (a violation aborts, so libFuzzer keeps the input):
 //  - what parses re-serialises to exactly its input (with the message writers
@@ -46,6 +48,9 @@ void check_extensions(const Extensions& extensions) {
         (void)parse_named_group_list(e.data);
         (void)parse_signature_scheme_list(e.data);
         (void)parse_record_size_limit(e.data);
+        (void)parse_max_early_data_size(e.data);
+        (void)parse_certificate_authorities(e.data);
+        (void)parse_selected_identity(e.data);
     }
 }
 
@@ -105,7 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t selector = in.u8();
     const Bytes body = in.rest();
     input_ = body;
-    switch (selector % 9) {
+    switch (selector % 11) {
         case 0: {
             auto ee = EncryptedExtensions::parse(body);
             if (!ee) break;
@@ -118,6 +123,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (!cr) break;
             CORDON_FUZZ_CHECK(inside(cr->context) && cr->context.size() <= 255);
             check_extensions(cr->extensions);
+            check_same_message(write_certificate_request(cr->context, cr->extensions.all()),
+                               HandshakeType::certificate_request, body);
             check_reserialises(body, [&](tls::codec::Writer& w) {
                 write_vector(w, 1, cr->context);
                 Extensions::write(w, cr->extensions.all());
@@ -180,6 +187,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 write_vector(w, 2, ticket->ticket);
                 Extensions::write(w, ticket->extensions.all());
             });
+            check_same_message(write_new_session_ticket(ticket->lifetime, ticket->age_add, ticket->nonce,
+                                                        ticket->ticket, ticket->extensions.all()),
+                               HandshakeType::new_session_ticket, body);
             break;
         }
         case 6: {
@@ -193,7 +203,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             CORDON_FUZZ_CHECK(parse_end_of_early_data(body).ok() == body.empty());
             break;
         }
-        default: fuzz_peek(body); break;
+        case 8: fuzz_peek(body); break;
+        case 9: {
+            auto offered = parse_offered_psks(body);
+            if (!offered) break;
+            CORDON_FUZZ_CHECK(!offered->identities.empty() && offered->identities.size() == offered->binders.size());
+            std::size_t binders_size = 2;
+            std::vector<PskIdentity> identities;
+            for (const auto& id : offered->identities) {
+                CORDON_FUZZ_CHECK(!id.identity.empty() && inside(id.identity));
+                identities.push_back(id);
+            }
+            for (auto binder : offered->binders) {
+                CORDON_FUZZ_CHECK(binder.size() >= 32 && binder.size() <= 255 && inside(binder));
+                binders_size += 1 + binder.size();
+            }
+            // The binders are the input's tail: what a binder transcript leaves out.
+            CORDON_FUZZ_CHECK(offered->binders_size == binders_size && binders_size <= body.size());
+            check_reserialises(body, [&](tls::codec::Writer& w) {
+                write_offered_psks(w, identities, offered->binders);
+            });
+            break;
+        }
+        default: {
+            auto names = parse_certificate_authorities(body);
+            if (!names) break;
+            for (auto name : *names) CORDON_FUZZ_CHECK(!name.empty() && inside(name));
+            check_reserialises(body, [&](tls::codec::Writer& w) { write_certificate_authorities(w, *names); });
+            break;
+        }
     }
     return 0;
 }
