@@ -106,9 +106,14 @@ private:
         if (!c.has_authority_key_id_extension)
             return err(ErrorCode::bad_certificate, "end-entity certificate has no authorityKeyIdentifier");
         // RFC 5280 4.2.1.6: with an empty subject the SAN is critical; CABF: otherwise not.
-        if (!c.has_subject_alt_name) return err(ErrorCode::bad_certificate, "certificate has no subjectAltName");
-        if (c.subject.rdns.empty() != c.subject_alt_name_critical)
+        // A server is named by its SAN; a client certificate may name its holder
+        // in the subject alone (device and service certificates often do).
+        if (!c.has_subject_alt_name) {
+            if (options_.purpose == Purpose::server_auth || c.subject.rdns.empty())
+                return err(ErrorCode::bad_certificate, "certificate has no subjectAltName");
+        } else if (c.subject.rdns.empty() != c.subject_alt_name_critical) {
             return err(ErrorCode::bad_certificate, "subjectAltName criticality does not fit the subject");
+        }
         for (const auto& name : c.subject_alt_names) {
             if (name.kind == GeneralName::Kind::dns && !is_valid_presented_dns_name(as_text(name.value)))
                 return err(ErrorCode::bad_certificate, "malformed dNSName in subjectAltName");
