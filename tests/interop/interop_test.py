@@ -5,8 +5,10 @@
         [--proxy PATH/TO/cordon-sni-proxy] [unittest args]
 
 Peers: OpenSSL (s_server, s_client), GnuTLS (gnutls-serv, gnutls-cli), curl and
-Python's ssl module; SniProxyTests puts cordon-sni-proxy between them, and the Tls12*
-classes speak TLS 1.2 with OpenSSL, GnuTLS and curl. Every peer runs on a free
+Python's ssl module; SniProxyTests puts cordon-sni-proxy between them, the Tls12*
+classes speak TLS 1.2 with OpenSSL, GnuTLS and curl, and the Tls13* classes test TLS 1.3
+resumption, mutual TLS, KeyUpdate and the key log of resumed connections (OpenSSL and
+GnuTLS; client certificates made with the openssl command). Every peer runs on a free
 loopback port, every command has a timeout, and every process a test starts is
 stopped when it ends. A missing peer binary is a failure, never a skip. Standard
 library only.
@@ -257,6 +259,14 @@ class InteropCase(unittest.TestCase):
         if not peer.wait_for(pattern, timeout):
             self.fail(f"/{pattern}/ never appeared\n" + "\n".join(p.describe() for p in (peer,) + others))
 
+    def wait_for_count(self, peer, pattern, count, timeout=10):
+        """Waits until pattern (multiline) matches count times in peer's output."""
+        deadline = time.monotonic() + timeout
+        while len(re.findall(pattern, peer.output(), re.MULTILINE)) < count:
+            if time.monotonic() > deadline:
+                self.fail(f"expected {count} lines matching /{pattern}/\n{peer.describe()}")
+            time.sleep(0.05)
+
     def assertNoSanitizerReport(self, text, context=""):
         m = SANITIZER_REPORT.search(text)
         if m:
@@ -320,10 +330,13 @@ class InteropCase(unittest.TestCase):
         return r, CordonClientOutput(r.stdout)
 
     def openssl_client(self, port, *args, servername="localhost", request=HTTP_REQUEST):
-        """openssl s_client -tls1_3 verifying against ca.pem; -ign_eof reads until the server closes."""
+        """openssl s_client -tls1_3 verifying against ca.pem; -ign_eof reads until the server closes.
+        s_client prints its own lines through stdio's buffer but writes the data it receives
+        straight to the descriptor; TLS 1.3 tickets arrive after the handshake, so a session
+        dump could be flushed around the data, splitting lines: stdbuf -oL keeps the order."""
         require("openssl")
-        cmd = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-tls1_3", "-CAfile", cert_file("ca.pem"),
-               "-ign_eof"]
+        cmd = ["stdbuf", "-oL", "openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-tls1_3", "-CAfile",
+               cert_file("ca.pem"), "-ign_eof"]
         if servername:
             cmd += ["-servername", servername, "-verify_hostname", servername, "-verify_return_error"]
         cmd += list(args)
@@ -1191,13 +1204,6 @@ class SniProxyTests(InteropCase):
         server.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         server.context.load_cert_chain(cert.chain, cert.key)
         return self.serve(server)
-
-    def wait_for_count(self, peer, pattern, count, timeout=10):
-        deadline = time.monotonic() + timeout
-        while len(re.findall(pattern, peer.output(), re.MULTILINE)) < count:
-            if time.monotonic() > deadline:
-                self.fail(f"expected {count} lines matching /{pattern}/\n{peer.describe()}")
-            time.sleep(0.05)
 
     def test_passthrough(self):
         # The proxy holds no certificate for other.test: the chain and the HTTP answer
@@ -2212,6 +2218,775 @@ class Tls12KeyLogTests(Tls12Case):
         self.assertIn("New, TLSv1.2, Cipher is ECDHE-RSA-CHACHA20-POLY1305", out)
         server.stop()
         self.compare(ours, theirs, 1)
+
+
+# --- 8. TLS 1.3 sessions, mutual TLS, KeyUpdate ----------------------------------------
+#
+# TLS 1.3 resumption with tickets (cordon's server issues two per handshake; its client
+# keeps up to four per server name, offers each once, with psk_dhe_ke), mutual TLS in both
+# directions, `cordon client --key-update`, and the key log of resumed connections. One
+# ctest entry per class (interop_tls13_*). s_server/s_client -msg output is read back with
+# msg_handshakes() (section 7): the tickets a server sent, the PSK identities, ticket ages
+# and binders a ClientHello offered, and the KeyUpdate messages.
+
+HELLO_RETRY_REQUEST_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+EXT_PRE_SHARED_KEY = 0x0029
+EXT_PSK_KEY_EXCHANGE_MODES = 0x002D
+EXT_KEY_SHARE = 0x0033
+PSK_DHE_KE_ONLY = b"\x01\x01"  # psk_key_exchange_modes: one mode, psk_dhe_ke (1)
+MAX_TICKET_LIFETIME = 7 * 24 * 3600  # RFC 8446 4.6.1: seconds
+KEY_UPDATE_REQUESTED = bytes.fromhex("1800000101")  # KeyUpdate(update_requested), header included
+KEY_UPDATE_NOT_REQUESTED = bytes.fromhex("1800000100")
+TLS13_ONLY = "NORMAL:-VERS-ALL:+VERS-TLS1.3"  # GnuTLS priority
+CLIENT_SUBJECT = "CN=client.cordon.test"
+# Client keys other than client-p256's (certificates made by the test): the TLS 1.3 scheme
+# each signs with, its code point (CertificateVerify in s_server -msg) and GnuTLS's name.
+CLIENT_KEYS = [("rsa2048", "rsa_pss_rsae_sha256", 0x0804, "RSA-PSS-RSAE-SHA256"),
+               ("ed25519", "ed25519", 0x0807, "EdDSA-Ed25519"),
+               ("p384", "ecdsa_secp384r1_sha384", 0x0503, "ECDSA-SECP384R1-SHA384")]
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A NewSessionTicket message (RFC 8446 4.6.1)."""
+    lifetime: int
+    age_add: int
+    nonce: bytes
+    ticket: bytes
+
+
+def new_session_ticket(message):
+    body = message[4:]
+    nonce_end = 9 + body[8]
+    ticket_len = int.from_bytes(body[nonce_end:nonce_end + 2], "big")
+    return Ticket(int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big"), bytes(body[9:nonce_end]),
+                  bytes(body[nonce_end + 2:nonce_end + 2 + ticket_len]))
+
+
+@dataclass(frozen=True)
+class PskOffer:
+    """A ClientHello's pre_shared_key extension (RFC 8446 4.2.11)."""
+    identities: tuple  # ((identity, obfuscated_ticket_age), ...)
+    binders: tuple
+
+
+def psk_offer(client_hello):
+    """The ClientHello's PskOffer, or None without a pre_shared_key extension."""
+    ext = hello_extensions(client_hello).get(EXT_PRE_SHARED_KEY)
+    if ext is None:
+        return None
+    body = ext[1]
+    identities, binders = [], []
+    end = 2 + int.from_bytes(body[0:2], "big")
+    i = 2
+    while i < end:
+        n = int.from_bytes(body[i:i + 2], "big")
+        identities.append((bytes(body[i + 2:i + 2 + n]), int.from_bytes(body[i + 2 + n:i + 6 + n], "big")))
+        i += 6 + n
+    end = i + 2 + int.from_bytes(body[i:i + 2], "big")
+    i += 2
+    while i < end:
+        binders.append(bytes(body[i + 1:i + 1 + body[i]]))
+        i += 1 + body[i]
+    return PskOffer(tuple(identities), tuple(binders))
+
+
+def is_hello_retry_request(message):
+    return message[0] == 2 and hello_random(message) == HELLO_RETRY_REQUEST_RANDOM
+
+
+def tls13_connections(text):
+    """s_server/s_client -msg output as one [(direction, name, message)] per connection: a
+    ClientHello starts a connection unless it answers a HelloRetryRequest."""
+    connections = []
+    previous = None
+    for direction, name, message in msg_handshakes(text):
+        if name == "ClientHello" and not (previous and previous[1] == "ServerHello"
+                                          and is_hello_retry_request(previous[2])):
+            connections.append([])
+        if connections:
+            connections[-1].append((direction, name, message))
+        previous = (direction, name, message)
+    return connections
+
+
+def messages_named(connection, direction, name):
+    return [m for d, n, m in connection if (d, n) == (direction, name)]
+
+
+class Tls13Case(InteropCase):
+    """InteropCase with the client certificate (tests/data/certs/client-p256.*) for each
+    peer, an untrusted one made on the fly, and checks on cordon's log."""
+
+    @staticmethod
+    def cordon_cert_args():
+        return ["--cert", cert_file("client-p256.pem"), "--key", cert_file("client-p256.key")]
+
+    @staticmethod
+    def openssl_cert_args(chain=None, key=None):
+        # s_client -cert reads the first certificate of the file only: the intermediate
+        # goes in -cert_chain.
+        return ["-cert", chain or cert_file("client-p256.pem"), "-cert_chain", cert_file("intermediate.pem"),
+                "-key", key or cert_file("client-p256.key")]
+
+    @staticmethod
+    def gnutls_cert_args(chain=None, key=None):
+        return ["--x509certfile", chain or cert_file("client-p256.pem"),
+                "--x509keyfile", key or cert_file("client-p256.key")]
+
+    def make_client_certificate(self, name, key_type="p256", issuer="intermediate"):
+        """(chain, key): a new client certificate (EKU clientAuth), CN=client <name>, with a
+        key_type key (p256, p384, ed25519, rsa2048), issued by tests/data/certs/<issuer>.pem
+        and .key; the chain file holds the intermediate after the leaf when it issued it. The
+        certificate has the SAN and authorityKeyIdentifier cordon's certificate profile asks
+        of any end-entity certificate."""
+        algorithm = {"p256": ["EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+                     "p384": ["EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
+                     "ed25519": ["ED25519"], "rsa2048": ["RSA", "-pkeyopt", "rsa_keygen_bits:2048"]}[key_type]
+        key, csr, leaf, chain, extensions = (os.path.join(self.tmp, f"client-{name}.{ext}")
+                                             for ext in ("key", "csr", "leaf.pem", "pem", "ext"))
+        with open(extensions, "w", encoding="ascii") as f:
+            f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                    "extendedKeyUsage=clientAuth\nsubjectAltName=DNS:client.cordon.test\n"
+                    "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
+        # -set_serial: no serial file written next to the issuer in tests/data/certs.
+        for cmd in (["openssl", "genpkey", "-algorithm", *algorithm, "-out", key],
+                    ["openssl", "req", "-new", "-key", key, "-subj", f"/CN=client {name}", "-out", csr],
+                    ["openssl", "x509", "-req", "-in", csr, "-CA", cert_file(f"{issuer}.pem"), "-CAkey",
+                     cert_file(f"{issuer}.key"), "-set_serial", "0x3001", "-days", "30", "-extfile", extensions,
+                     "-out", leaf]):
+            r = self.run_command(cmd)
+            self.assertEqual(r.returncode, 0, f"{' '.join(cmd)}\n{r.stdout}{r.stderr}")
+        with open(chain, "w", encoding="ascii") as out:
+            for part in [leaf] + ([cert_file("intermediate.pem")] if issuer == "intermediate" else []):
+                with open(part, encoding="ascii") as f:
+                    out.write(f.read())
+        return chain, key
+
+    def untrusted_client_certificate(self):
+        """A P-256 client certificate issued by untrusted-ca: only its issuer is wrong."""
+        return self.make_client_certificate("untrusted", issuer="untrusted-ca")
+
+    def handshakes_logged(self, server):
+        """cordon server's log as [(handshake ok line, client certificate subject or None)]."""
+        logged = []
+        for line in server.output().splitlines():
+            if line.startswith("handshake ok: "):
+                logged.append([line[len("handshake ok: "):], None])
+            elif line.startswith("client certificate: ") and logged:
+                logged[-1][1] = line[len("client certificate: "):]
+        return [tuple(entry) for entry in logged]
+
+    def wait_for_close_notify(self, server, connections):
+        """Waits until s_server -msg has seen connections close_notify alerts from the client."""
+        self.wait_for_count(server, r"^<<< TLS 1\.3, Alert \[length 0002\], warning close_notify$", connections)
+
+
+# --- 8.1 Resumption -------------------------------------------------------------------
+
+
+class Tls13ResumptionTests(Tls13Case):
+    """TLS 1.3 tickets both ways: s_client -sess_out/-sess_in and gnutls-cli --resume against
+    cordon server; cordon client --reconnect against s_server and gnutls-serv, each ticket
+    offered once with its obfuscated age and psk_dhe_ke; the binder recomputed after a
+    HelloRetryRequest; a full handshake, never a failure, when a ticket cannot be used."""
+
+    peers_needed = ("openssl", "gnutls-cli", "gnutls-serv")
+
+    def s_client(self, port, *args, **kwargs):
+        r = self.openssl_client(port, "-msg", *args, **kwargs)
+        return r, r.stdout + r.stderr
+
+    def test_openssl_client_session_file(self):
+        server, port = self.start_cordon_server(CERT["p256"])
+        session = os.path.join(self.tmp, "session.pem")
+        r, out = self.s_client(port, "-sess_out", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+        self.assertEqual(resumed_field(r.stdout), "no", out)
+        tickets = [new_session_ticket(m) for m in messages_named(msg_handshakes(out), "<<<", "NewSessionTicket")]
+        self.assertEqual(len(tickets), 2, out)  # two per handshake
+        self.assertEqual(len({t.ticket for t in tickets}), 2, tickets)
+        self.assertEqual(len({t.nonce for t in tickets}), 2, tickets)
+        self.assertEqual(len({t.age_add for t in tickets}), 2, tickets)
+        for t in tickets:
+            self.assertTrue(0 < t.lifetime <= MAX_TICKET_LIFETIME, t)
+        # s_client keeps the last ticket it got; offered twice, and a stateless server
+        # without 0-RTT accepts it twice.
+        for attempt in (1, 2):
+            with self.subTest(resumption=attempt):
+                r, out = self.s_client(port, "-sess_in", session)
+                self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+                self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+                self.assertEqual(resumed_field(r.stdout), "yes", out)
+                self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+                offer = psk_offer(the_message(out, ">>>", "ClientHello"))
+                self.assertEqual([i for i, _ in offer.identities], [tickets[-1].ticket], out)
+                # The server took identity 0 and answered with a key share: psk_dhe_ke.
+                server_hello = hello_extensions(the_message(out, "<<<", "ServerHello"))
+                self.assertEqual(server_hello[EXT_PRE_SHARED_KEY][1], b"\x00\x00", out)
+                self.assertIn(EXT_KEY_SHARE, server_hello, out)
+                self.assertIn("Server Temp Key: X25519", out)
+                # New tickets on a resumed connection too.
+                self.assertEqual(len(messages_named(msg_handshakes(out), "<<<", "NewSessionTicket")), 2, out)
+        # An abbreviated handshake: a key exchange, no certificate, no signature.
+        self.assertEqual([line for line, _ in self.handshakes_logged(server)][1:], [
+            "TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 none alpn=none sni=localhost"] * 2, server.describe())
+
+        # Another server process has other ticket keys: the ticket is offered and the
+        # server makes a full handshake instead, not a failure.
+        server.stop()
+        server, port = self.start_cordon_server(CERT["p256"])
+        r, out = self.s_client(port, "-sess_in", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIsNotNone(psk_offer(the_message(out, ">>>", "ClientHello")), out)
+        self.assertNotIn(EXT_PRE_SHARED_KEY, hello_extensions(the_message(out, "<<<", "ServerHello")), out)
+        self.assertIn("New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+        self.assertEqual(resumed_field(r.stdout), "no", out)
+        self.expect(server, r"^handshake ok: TLSv1\.3 TLS_AES_128_GCM_SHA256 x25519 ecdsa_secp256r1_sha256 ")
+        self.assertNotIn("handshake failed", server.output())
+
+    def test_openssl_client_ticket_use(self):
+        # What the server does with a ticket it issued, offered in other circumstances.
+        server, port = self.start_cordon_server(CERT["p256"])
+        session = os.path.join(self.tmp, "session.pem")
+        r, out = self.s_client(port, "-sess_out", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        cases = [
+            # RFC 8446 4.2.11: a PSK goes with any suite of its hash (the ticket's is AES-128-GCM).
+            ("suite with the same hash", ["-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"], {},
+             "Reused, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256"),
+            # s_client offers psk_ke and psk_dhe_ke: cordon takes psk_dhe_ke.
+            ("psk_ke offered too", ["-allow_no_dhe_kex"], {}, "Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256"),
+            # A ticket for localhost offered for other.test: a full handshake.
+            ("another server name", ["-servername", "other.test", "-verify_return_error"], {"servername": None},
+             "New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256"),
+        ]
+        for name, args, kwargs, expected in cases:
+            with self.subTest(case=name):
+                r, out = self.s_client(port, "-sess_in", session, *args, **kwargs)
+                self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+                self.assertIsNotNone(psk_offer(the_message(out, ">>>", "ClientHello")), out)
+                self.assertIn(expected, out)
+                self.assertIn("Server Temp Key: X25519", out)
+                self.assertEqual(resumed_field(r.stdout), "yes" if expected.startswith("Reused") else "no", out)
+        self.assertEqual([line for line, _ in self.handshakes_logged(server)][1:], [
+            "TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 x25519 none alpn=none sni=localhost",
+            "TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 none alpn=none sni=localhost",
+            "TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 ecdsa_secp256r1_sha256 alpn=none sni=other.test"],
+            server.describe())
+        # Two seconds later: the ticket's age (in milliseconds, obfuscated with age_add)
+        # still agrees with the server's clock.
+        time.sleep(2)
+        r, out = self.s_client(port, "-sess_in", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+
+    def test_cordon_client_reconnect_openssl_server(self):
+        server, port = self.start_openssl_server(CERT["p256"], "-msg")
+        r, _ = self.cordon_client(port, "--reconnect", "2")
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        conns = cordon_connections(r.stdout)
+        self.assertEqual([c.get("resumed") for c in conns], ["no", "yes", "yes"], ctx)
+        self.assertEqual([c.get("protocol") for c in conns], ["TLSv1.3"] * 3, ctx)
+        self.assertEqual([c.get("group") for c in conns], ["x25519"] * 3, ctx)  # psk_dhe_ke
+        self.assertEqual([c.get("signature scheme") for c in conns], ["ecdsa_secp256r1_sha256", "none", "none"], ctx)
+        self.assertIn("New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", conns[0].body)
+        for c in conns[1:]:
+            self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", c.body)
+            self.assertEqual(c.subjects[:1], [CERT["p256"].subject], ctx)  # the chain stays known
+        # What s_server saw: each resumption offers one ticket it issued, never the same twice,
+        # with the ticket's age obfuscated by its age_add, and psk_dhe_ke only.
+        self.wait_for_close_notify(server, 3)
+        seen = tls13_connections(server.output())
+        self.assertEqual(len(seen), 3, ctx)
+        issued, offered = [], []
+        for i, conn in enumerate(seen):
+            hellos = messages_named(conn, "<<<", "ClientHello")
+            self.assertEqual(len(hellos), 1, ctx)
+            offer = psk_offer(hellos[0])
+            if i == 0:
+                self.assertIsNone(offer, ctx)
+            else:
+                self.assertEqual(len(offer.identities), 1, offer)
+                identity, obfuscated_age = offer.identities[0]
+                ticket = next((t for t in issued if t.ticket == identity), None)
+                self.assertIsNotNone(ticket, f"connection {i}: not a ticket s_server issued\n{ctx}")
+                self.assertNotIn(identity, offered, f"connection {i}: a ticket offered again\n{ctx}")
+                offered.append(identity)
+                age = (obfuscated_age - ticket.age_add) % (1 << 32)
+                self.assertLess(age, COMMAND_TIMEOUT * 1000, f"connection {i}: ticket age {age} ms")
+                self.assertEqual(hello_extensions(hellos[0])[EXT_PSK_KEY_EXCHANGE_MODES][1], PSK_DHE_KE_ONLY, ctx)
+            issued += [new_session_ticket(m) for m in messages_named(conn, ">>>", "NewSessionTicket")]
+
+    def test_cordon_client_openssl_server_ticket_kinds(self):
+        # -no_ticket: OpenSSL's stateful TLS 1.3 tickets (a session ID in a NewSessionTicket),
+        # resumed like any other; -num_tickets 0: nothing to resume, full handshakes.
+        for args, expected in [(["-no_ticket"], ["no", "yes", "yes"]), (["-num_tickets", "0"], ["no", "no", "no"])]:
+            with self.subTest(server=" ".join(args)):
+                server, port = self.start_openssl_server(CERT["p256"], *args)
+                r, _ = self.cordon_client(port, "--reconnect", "2")
+                ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+                self.assertEqual(r.returncode, 0, ctx)
+                self.assertEqual([c.get("resumed") for c in cordon_connections(r.stdout)], expected, ctx)
+                server.stop()
+
+    def test_cordon_client_ticket_allowing_early_data(self):
+        # gnutls-serv --earlydata puts an early_data extension (max_early_data_size) in its
+        # tickets: cordon client, not asked for 0-RTT, resumes with them and offers no early data.
+        server, port = self.start_gnutls_server(CERT["p256"], TLS13_ONLY, "--earlydata", "--maxearlydata", "16384",
+                                                "-d", "4")
+        r, _ = self.cordon_client(port, "--reconnect", "1")
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        self.assertEqual([c.get("resumed") for c in cordon_connections(r.stdout)], ["no", "yes"], ctx)
+        self.expect(server, r"^\*\*\* This is a resumed session")
+        self.assertNotIn("Parsing extension 'Early Data/42'", server.output())
+
+    def test_hello_retry_request_and_resumption_cordon_client(self):
+        # s_server takes P-256 only; cordon offers an x25519 share first: a HelloRetryRequest
+        # on the resumed connection too, and the second ClientHello offers the same ticket
+        # with a binder over the new transcript (RFC 8446 4.1.2, 4.2.11.2).
+        server, port = self.start_openssl_server(CERT["p256"], "-groups", "P-256", "-msg")
+        r, _ = self.cordon_client(port, "--reconnect", "1")
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        conns = cordon_connections(r.stdout)
+        self.assertEqual([(c.get("hello retry request"), c.get("resumed"), c.get("group")) for c in conns],
+                         [("yes", "no", "secp256r1"), ("yes", "yes", "secp256r1")], ctx)
+        self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", conns[1].body)
+        self.wait_for_close_notify(server, 2)
+        seen = tls13_connections(server.output())
+        self.assertEqual(len(seen), 2, ctx)
+        hellos = messages_named(seen[1], "<<<", "ClientHello")
+        self.assertEqual(len(hellos), 2, ctx)
+        first, second = psk_offer(hellos[0]), psk_offer(hellos[1])
+        self.assertIsNotNone(first, ctx)
+        self.assertIsNotNone(second, ctx)
+        self.assertEqual([i for i, _ in first.identities], [i for i, _ in second.identities], ctx)
+        self.assertNotEqual(first.binders, second.binders, ctx)
+
+    def test_hello_retry_request_and_resumption_cordon_server(self):
+        # s_client sends a P-256 share only (its first group); cordon takes X25519 only and
+        # asks for it, then checks the binder of the ClientHello that follows.
+        server, port = self.start_cordon_server(CERT["p256"], "--group", "x25519")
+        session = os.path.join(self.tmp, "session.pem")
+        r, out = self.s_client(port, "-groups", "P-256:X25519", "-sess_out", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertEqual(cordon_fields(r.stdout).get("hello retry request"), "yes", out)
+        r, out = self.s_client(port, "-groups", "P-256:X25519", "-sess_in", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+        self.assertEqual(cordon_fields(r.stdout).get("hello retry request"), "yes", out)
+        self.assertEqual(resumed_field(r.stdout), "yes", out)
+        hellos = messages_named(msg_handshakes(out), ">>>", "ClientHello")
+        self.assertEqual(len(hellos), 2, out)
+        self.assertTrue(all(psk_offer(h) for h in hellos), out)
+        self.expect(server, r"^handshake ok: TLSv1\.3 TLS_AES_128_GCM_SHA256 x25519 none alpn=none sni=localhost "
+                            r"\(after HelloRetryRequest\)$")
+
+    def test_gnutls_client_resume(self):
+        server, port = self.start_cordon_server(CERT["ed25519"])
+        # TLS 1.3 tickets come after the handshake: --waitresumption makes gnutls-cli wait
+        # for one before it disconnects and reconnects.
+        r = self.gnutls_client(port, "--priority", TLS13_ONLY, "--resume", "--waitresumption")
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("- Description: (TLS1.3-X.509)-(ECDHE-X25519)-(EdDSA-Ed25519)-(AES-128-GCM)", out)
+        self.assertIn("*** This is a resumed session", out)
+        self.assertEqual(resumed_field(r.stdout), "yes", out)
+        self.assertEqual([line for line, _ in self.handshakes_logged(server)], [
+            "TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 ed25519 alpn=none sni=localhost",
+            "TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 none alpn=none sni=localhost"], server.describe())
+
+    def test_cordon_client_reconnect_gnutls_server(self):
+        server, port = self.start_gnutls_server(CERT["rsa2048"], TLS13_ONLY)
+        r, _ = self.cordon_client(port, "--reconnect", "1")
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        conns = cordon_connections(r.stdout)
+        self.assertEqual([(c.get("protocol"), c.get("resumed"), c.get("group"), c.get("signature scheme"))
+                          for c in conns],
+                         [("TLSv1.3", "no", "x25519", "rsa_pss_rsae_sha256"), ("TLSv1.3", "yes", "x25519", "none")],
+                         ctx)
+        self.assertIn("(TLS1.3-X.509)-(ECDHE-X25519)-(RSA-PSS-RSAE-SHA256)-(AES-128-GCM)", conns[0].body)
+        self.expect(server, r"^\*\*\* This is a resumed session")
+        self.assertEqual(server.output().count("*** This is a resumed session"), 1, ctx)
+
+
+# --- 8.2 Mutual TLS -------------------------------------------------------------------
+
+
+class Tls13MutualTlsTests(Tls13Case):
+    """Client certificates in TLS 1.3 both ways: cordon client --cert/--key against
+    s_server -Verify and gnutls-serv --require-client-cert; s_client and gnutls-cli with a
+    certificate against cordon server --client-ca. Refusals with the alert on the wire:
+    no certificate (certificate_required), one from an untrusted CA (unknown_ca); optional
+    client auth; and resumption, where the client's chain comes back from the ticket."""
+
+    peers_needed = ("openssl", "gnutls-cli", "gnutls-serv")
+
+    def start_openssl_verifying_server(self, *args):
+        # -Verify: a certificate is required; ca.pem holds the root only, so the client
+        # must send the intermediate.
+        return self.start_openssl_server(CERT["p256"], "-Verify", "2", "-CAfile", cert_file("ca.pem"),
+                                         "-verify_return_error", *args)
+
+    def start_gnutls_verifying_server(self, *args):
+        return self.start_gnutls_server(CERT["p384"], TLS13_ONLY, "--require-client-cert", "--verify-client-cert",
+                                        "--x509cafile", cert_file("ca.pem"), *args)
+
+    def assertCordonClientRefused(self, r, alert):  # noqa: N802
+        # The client's handshake ends with its Finished, before the server has judged its
+        # certificate: the alert comes as the answer to the request.
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stderr, rf"^cordon: (handshake|connection) failed: .*"
+                                   rf"\(alert_received, alert sent: none / received: {alert}\)$", r.stdout)
+
+    def test_cordon_client_openssl_server(self):
+        server, port = self.start_openssl_verifying_server()
+        r, out = self.cordon_client(port, *self.cordon_cert_args())
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        self.assertEqual(out.get("protocol"), "TLSv1.3", ctx)
+        self.assertRegex(out.body, r"^HTTP/1\.0 200 ok")
+        self.assertRegex(out.body, r"(?s)Client certificate\n.*Subject: ?CN ?= ?client\.cordon\.test")
+        self.assertRegex(server.output(), r"(?s)depth=1 CN = cordon test intermediate CA\nverify return:1\n"
+                                          r"depth=0 CN = client\.cordon\.test\nverify return:1")
+
+    def test_cordon_client_refused_by_openssl_server(self):
+        server, port = self.start_openssl_verifying_server()
+        with self.subTest(certificate="none"):
+            r, _ = self.cordon_client(port)
+            self.assertCordonClientRefused(r, "certificate_required")
+            self.expect(server, r"peer did not return a certificate")
+        with self.subTest(certificate="untrusted"):
+            chain, key = self.untrusted_client_certificate()
+            r, _ = self.cordon_client(port, "--cert", chain, "--key", key)
+            self.assertCordonClientRefused(r, "unknown_ca")
+            self.expect(server, r"verify error:num=20:unable to get local issuer certificate")
+
+    def test_cordon_client_gnutls_server(self):
+        server, port = self.start_gnutls_verifying_server()
+        r, out = self.cordon_client(port, *self.cordon_cert_args())
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        self.assertRegex(out.body, r"^HTTP/1\.0 200 OK")
+        self.expect(server, r"^- Client Signature: ECDSA-SECP256R1-SHA256$")
+        self.assertIn("- Status: The certificate is trusted.", server.output())
+        self.assertIn("- Got a certificate list of 2 certificates.", server.output())
+        self.assertRegex(server.output(), r"Subject: CN=client\.cordon\.test")
+        # Without a certificate: certificate_required.
+        r, _ = self.cordon_client(port)
+        self.assertCordonClientRefused(r, "certificate_required")
+        self.expect(server, r"Error in handshake: Certificate is required\.")
+
+    def test_openssl_client_cordon_server(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--client-ca", cert_file("ca.pem"))
+        r = self.openssl_client(port, *self.openssl_cert_args())
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+        # certificate_authorities in the CertificateRequest: the --client-ca roots.
+        self.assertRegex(out, r"^Acceptable client certificate CA names\nCN = cordon test root CA\n")
+        self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+        self.expect(server, rf"^client certificate: {CLIENT_SUBJECT}$")
+        # An s_client that offers post-handshake authentication too: cordon asks in the handshake.
+        r = self.openssl_client(port, "-enable_pha", *self.openssl_cert_args())
+        self.assertEqual(r.returncode, 0, f"{r.stdout}{r.stderr}\n{server.describe()}")
+        self.wait_for_count(server, r"^client certificate: ", 2)
+        self.assertEqual(self.handshakes_logged(server), [
+            ("TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 ecdsa_secp256r1_sha256 alpn=none sni=localhost", CLIENT_SUBJECT)] * 2,
+            server.describe())
+
+    def test_gnutls_client_cordon_server(self):
+        server, port = self.start_cordon_server(CERT["ed25519"], "--client-ca", cert_file("ca.pem"))
+        r = self.gnutls_client(port, *self.gnutls_cert_args())
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("- Server has requested a certificate.", out)
+        self.assertIn("- Successfully sent 2 certificate(s) to server.", out)
+        self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+        self.expect(server, rf"^client certificate: {CLIENT_SUBJECT}$")
+        # Offering post-handshake authentication changes nothing: cordon asks in the handshake.
+        r = self.gnutls_client(port, "--post-handshake-auth", *self.gnutls_cert_args())
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("- Successfully sent 2 certificate(s) to server.", out)
+        self.wait_for_count(server, rf"^client certificate: {CLIENT_SUBJECT}$", 2)
+
+    def test_missing_certificate_refused(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--client-ca", cert_file("ca.pem"))
+        reason = r"handshake failed: WAIT_CERT: .*\(certificate_required, alert sent: certificate_required / received: none\)$"
+        with self.subTest(client="openssl"):
+            r = self.openssl_client(port, "-msg")
+            out = r.stdout + r.stderr
+            self.assertNotEqual(r.returncode, 0, out)
+            self.assertRegex(out, r"^<<< TLS 1\.3, Alert \[length 0002\], fatal certificate_required$")
+            self.assertRegex(out, r"SSL alert number 116\b")
+            self.assertNotRegex(r.stdout, r"HTTP/1\.1")
+            self.wait_for_count(server, reason, 1)
+        with self.subTest(client="gnutls"):
+            r = self.gnutls_client(port)
+            out = r.stdout + r.stderr
+            self.assertNotEqual(r.returncode, 0, out)
+            self.assertIn("- Successfully sent 0 certificate(s) to server.", out)
+            self.assertIn("*** Received alert [116]: Certificate is required", out)
+            self.wait_for_count(server, reason, 2)
+        self.assertNotIn("handshake ok", server.output())
+
+    def test_untrusted_certificate_refused(self):
+        chain, key = self.untrusted_client_certificate()
+        server, port = self.start_cordon_server(CERT["p256"], "--client-ca", cert_file("ca.pem"))
+        reason = r"handshake failed: WAIT_CERT: .*\(unknown_issuer, alert sent: unknown_ca / received: none\)$"
+        with self.subTest(client="openssl"):
+            r = self.openssl_client(port, "-msg", "-cert", chain, "-key", key)
+            out = r.stdout + r.stderr
+            self.assertNotEqual(r.returncode, 0, out)
+            self.assertRegex(out, r"^<<< TLS 1\.3, Alert \[length 0002\], fatal unknown_ca$")
+            self.assertRegex(out, r"SSL alert number 48\b")
+            self.wait_for_count(server, reason, 1)
+        with self.subTest(client="gnutls"):
+            r = self.gnutls_client(port, *self.gnutls_cert_args(chain, key))
+            out = r.stdout + r.stderr
+            self.assertNotEqual(r.returncode, 0, out)
+            self.assertIn("*** Received alert [48]: CA is unknown", out)
+            self.wait_for_count(server, reason, 2)
+        self.assertNotIn("handshake ok", server.output())
+
+    def test_server_only_certificate_refused(self):
+        # leaf-p384 says extendedKeyUsage serverAuth only: not a client certificate.
+        server, port = self.start_cordon_server(CERT["p256"], "--client-ca", cert_file("ca.pem"))
+        r = self.openssl_client(port, "-msg", *self.openssl_cert_args(CERT["p384"].chain, CERT["p384"].key))
+        out = r.stdout + r.stderr
+        self.assertNotEqual(r.returncode, 0, out)
+        self.assertRegex(out, r"^<<< TLS 1\.3, Alert \[length 0002\], fatal bad_certificate$")
+        self.assertRegex(out, r"SSL alert number 42\b")
+        self.expect(server, r"handshake failed: WAIT_CERT: certificate is not valid for this purpose "
+                            r"\(extendedKeyUsage\) \(bad_certificate, alert sent: bad_certificate / received: none\)$")
+
+    def test_cordon_client_key_fits_no_requested_scheme(self):
+        # s_server asks for ECDSA-P384 or RSA-PSS signatures; client-p256's key can make
+        # neither (TLS 1.3 ties ECDSA schemes to the curve): cordon answers with an empty
+        # Certificate and no CertificateVerify, and s_server, which requires one, refuses.
+        server, port = self.start_openssl_verifying_server("-msg", "-client_sigalgs", "ECDSA+SHA384:RSA-PSS+SHA256")
+        r, _ = self.cordon_client(port, *self.cordon_cert_args())
+        self.assertCordonClientRefused(r, "certificate_required")
+        self.expect(server, r"peer did not return a certificate")
+        conn = tls13_connections(server.output())[0]
+        self.assertEqual(messages_named(conn, "<<<", "Certificate"), [bytes.fromhex("0b00000400000000")],
+                         server.describe())
+        self.assertEqual(messages_named(conn, "<<<", "CertificateVerify"), [], server.describe())
+
+    def test_client_key_types(self):
+        # RSA-2048, Ed25519 and P-384 client keys (certificates from the test intermediate):
+        # cordon server verifies OpenSSL's and GnuTLS's CertificateVerify; cordon client signs
+        # with the scheme s_server and gnutls-serv expect.
+        cordon_server, cordon_port = self.start_cordon_server(CERT["p256"], "--client-ca", cert_file("ca.pem"))
+        openssl_server, openssl_port = self.start_openssl_verifying_server("-msg")
+        gnutls_server, gnutls_port = self.start_gnutls_verifying_server()
+        for i, (key_type, scheme, code, gnutls_sig) in enumerate(CLIENT_KEYS):
+            with self.subTest(key=key_type, scheme=scheme):
+                chain, key = self.make_client_certificate(key_type, key_type)
+                r = self.openssl_client(cordon_port, *self.openssl_cert_args(chain, key))
+                self.assertEqual(r.returncode, 0, f"{r.stdout}{r.stderr}\n{cordon_server.describe()}")
+                r = self.gnutls_client(cordon_port, *self.gnutls_cert_args(chain, key))
+                self.assertEqual(r.returncode, 0, f"{r.stdout}{r.stderr}\n{cordon_server.describe()}")
+                self.wait_for_count(cordon_server, rf"^client certificate: CN=client {key_type}$", 2)
+
+                r, _ = self.cordon_client(openssl_port, "--cert", chain, "--key", key)
+                self.assertEqual(r.returncode, 0, f"{r.stdout}{r.stderr}\n{openssl_server.describe()}")
+                self.wait_for_close_notify(openssl_server, i + 1)
+                verify = messages_named(tls13_connections(openssl_server.output())[i], "<<<", "CertificateVerify")
+                self.assertEqual([m[4:6] for m in verify], [code.to_bytes(2, "big")], openssl_server.describe())
+
+                r, _ = self.cordon_client(gnutls_port, "--cert", chain, "--key", key)
+                self.assertEqual(r.returncode, 0, f"{r.stdout}{r.stderr}\n{gnutls_server.describe()}")
+                self.wait_for_count(gnutls_server, r"^- Client Signature: ", i + 1)
+                self.assertEqual(re.findall(r"^- Client Signature: (\S+)$", gnutls_server.output(), re.M)[i],
+                                 gnutls_sig, gnutls_server.describe())
+
+    def test_optional_client_auth(self):
+        server, port = self.start_cordon_server(CERT["p256"], "--client-ca", cert_file("ca.pem"),
+                                                "--client-auth", "optional")
+        r = self.openssl_client(port)
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("Acceptable client certificate CA names", out)  # asked all the same
+        self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+        r = self.gnutls_client(port)
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("- Successfully sent 0 certificate(s) to server.", out)
+        r = self.openssl_client(port, *self.openssl_cert_args())
+        self.assertEqual(r.returncode, 0, f"{r.stdout}{r.stderr}\n{server.describe()}")
+        self.wait_for_count(server, r"^request: ", 3)
+        self.assertEqual([subject for _, subject in self.handshakes_logged(server)], [None, None, CLIENT_SUBJECT],
+                         server.describe())
+
+    def test_resumption_keeps_client_certificate_cordon_server(self):
+        # No CertificateRequest in a resumed handshake: the chain cordon logs comes from the ticket.
+        server, port = self.start_cordon_server(CERT["p256"], "--client-ca", cert_file("ca.pem"))
+        session = os.path.join(self.tmp, "session.pem")
+        r = self.openssl_client(port, "-sess_out", session, *self.openssl_cert_args())
+        self.assertEqual(r.returncode, 0, f"{r.stdout}{r.stderr}\n{server.describe()}")
+        r = self.openssl_client(port, "-sess_in", session, "-msg", *self.openssl_cert_args())
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+        self.assertEqual(resumed_field(r.stdout), "yes", out)
+        names = [n for _, n, _ in msg_handshakes(out)]
+        self.assertNotIn("CertificateRequest", names, out)
+        self.assertNotIn("Certificate", names, out)
+        # (With a client certificate the server sends its tickets only after the client's
+        # Finished: without --waitresumption gnutls-cli may disconnect before they come.)
+        r = self.gnutls_client(port, "--resume", "--waitresumption", *self.gnutls_cert_args())
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("*** This is a resumed session", out)
+        self.wait_for_count(server, r"^handshake ok: ", 4)
+        self.wait_for_count(server, r"^client certificate: ", 4)
+        full = ("TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 ecdsa_secp256r1_sha256 alpn=none sni=localhost", CLIENT_SUBJECT)
+        resumed = ("TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 none alpn=none sni=localhost", CLIENT_SUBJECT)
+        self.assertEqual(self.handshakes_logged(server), [full, resumed, full, resumed], server.describe())
+
+    def test_resumption_keeps_client_certificate_cordon_client(self):
+        with self.subTest(server="openssl"):
+            server, port = self.start_openssl_verifying_server()
+            r, _ = self.cordon_client(port, "--reconnect", "1", *self.cordon_cert_args())
+            ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+            self.assertEqual(r.returncode, 0, ctx)
+            conns = cordon_connections(r.stdout)
+            self.assertEqual([c.get("resumed") for c in conns], ["no", "yes"], ctx)
+            self.assertIn("Reused, TLSv1.3", conns[1].body)
+            for c in conns:  # s_server still knows the client's certificate
+                self.assertRegex(c.body, r"(?s)Client certificate\n.*Subject: ?CN ?= ?client\.cordon\.test")
+        with self.subTest(server="gnutls"):
+            server, port = self.start_gnutls_verifying_server()
+            r, _ = self.cordon_client(port, "--reconnect", "1", *self.cordon_cert_args())
+            ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+            self.assertEqual(r.returncode, 0, ctx)
+            self.assertEqual([c.get("resumed") for c in cordon_connections(r.stdout)], ["no", "yes"], ctx)
+            self.expect(server, r"(?s)\*\*\* This is a resumed session\n.*Subject: CN=client\.cordon\.test")
+
+
+# --- 8.3 KeyUpdate --------------------------------------------------------------------
+#
+# FeatureTests covers s_client's K/k against cordon server and s_server's K against cordon
+# client; here: cordon client --key-update (update_requested right after the handshake,
+# before the request) against OpenSSL and GnuTLS, and GnuTLS's own KeyUpdate to cordon server.
+
+
+class Tls13KeyUpdateTests(Tls13Case):
+    """cordon client --key-update against s_server -msg (full and resumed connections) and
+    gnutls-serv -d 4: the KeyUpdate on the wire both ways and the answer under the new
+    keys; gnutls-cli --rehandshake (a KeyUpdate in TLS 1.3) against cordon server."""
+
+    peers_needed = ("openssl", "gnutls-cli", "gnutls-serv")
+
+    def test_cordon_client_openssl_server(self):
+        # (~1 s per connection: s_server -www reads the KeyUpdate record, finds no data in it,
+        # prints "read R BLOCK" and sleeps a second before reading the request.)
+        server, port = self.start_openssl_server(CERT["p256"], "-msg")
+        r, _ = self.cordon_client(port, "--key-update", "--reconnect", "1")
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        conns = cordon_connections(r.stdout)
+        self.assertEqual([c.get("resumed") for c in conns], ["no", "yes"], ctx)
+        for c in conns:
+            self.assertRegex(c.body, r"^key update: sent \(update_requested\)\nHTTP/1\.0 200 ok")
+        self.wait_for_close_notify(server, 2)
+        seen = tls13_connections(server.output())
+        self.assertEqual(len(seen), 2, ctx)
+        for i, conn in enumerate(seen):
+            # cordon's KeyUpdate(update_requested), then s_server's answer, update_not_requested.
+            updates = [(d, m) for d, n, m in conn if n == "KeyUpdate"]
+            self.assertEqual(updates, [("<<<", KEY_UPDATE_REQUESTED), (">>>", KEY_UPDATE_NOT_REQUESTED)],
+                             f"connection {i}\n{ctx}")
+
+    def test_cordon_client_gnutls_server(self):
+        server, port = self.start_gnutls_server(CERT["ed25519"], TLS13_ONLY, "-d", "4")
+        r, out = self.cordon_client(port, "--key-update")
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        self.assertRegex(out.body, r"^key update: sent \(update_requested\)\nHTTP/1\.0 200 OK")
+        self.assertIn("<TD>TLS1.3</TD>", out.body)
+        self.expect(server, r"received TLS 1\.3 key update \(1\)")
+        self.expect(server, r"sending key update \(0\)")
+
+    def test_gnutls_client_cordon_server(self):
+        server, port = self.start_cordon_server(CERT["p256"])
+        r = self.gnutls_client(port, "--priority", TLS13_ONLY, "--rehandshake", "-d", "4")
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("sending key update (1)", out)  # update_requested
+        self.assertIn("- ReHandshake was completed", out)
+        self.assertIn("received TLS 1.3 key update (0)", out)  # cordon's answer
+        self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+        self.assertEqual(cordon_fields(r.stdout).get("protocol"), "TLSv1.3", out)
+        self.expect(server, r"^request: GET / HTTP/1\.0$")
+
+
+# --- 8.4 Key log of resumed connections -----------------------------------------------
+
+
+class Tls13KeyLogTests(Tls13Case):
+    """cordon's --keylog lines equal OpenSSL's -keylogfile lines for a full and a resumed
+    TLS 1.3 connection (the resumed one after a HelloRetryRequest too), as client and server."""
+
+    peers_needed = ("openssl",)
+
+    def compare(self, ours_path, theirs_paths, connections, secret_len):
+        ours, theirs = read_key_log(ours_path), {}
+        for path in theirs_paths:
+            theirs.update(read_key_log(path))
+        randoms = sorted({r for _, r in ours})
+        self.assertEqual(len(randoms), connections, f"{connections} handshakes expected in cordon's key log: {ours}")
+        for random in randoms:
+            for label in TLS13_LABELS:
+                self.assertIn((label, random), ours, f"cordon logged no {label} for {random}")
+                self.assertIn((label, random), theirs, f"OpenSSL logged no {label} for client random {random}")
+                self.assertEqual(len(ours[(label, random)]), 2 * secret_len, label)
+                self.assertEqual(ours[(label, random)], theirs[(label, random)], f"{label} {random}")
+        for key in ours.keys() & theirs.keys():
+            self.assertEqual(ours[key], theirs[key], key[0])
+        # A resumed connection has secrets of its own.
+        for label in TLS13_LABELS:
+            self.assertEqual(len({ours[(label, r)] for r in randoms}), connections, label)
+
+    def test_cordon_client(self):
+        for suite, groups, secret_len in [("TLS_AES_128_GCM_SHA256", None, 32),
+                                          ("TLS_AES_256_GCM_SHA384", "P-384", 48)]:
+            with self.subTest(suite=suite, hello_retry_request=bool(groups)):
+                ours = os.path.join(self.tmp, f"cordon-{suite}.keys")
+                theirs = os.path.join(self.tmp, f"openssl-{suite}.keys")
+                args = ["-keylogfile", theirs, "-ciphersuites", suite] + (["-groups", groups] if groups else [])
+                server, port = self.start_openssl_server(CERT["p256"], *args)
+                r, _ = self.cordon_client(port, "--keylog", ours, "--reconnect", "1")
+                ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+                self.assertEqual(r.returncode, 0, ctx)
+                conns = cordon_connections(r.stdout)
+                self.assertEqual([c.get("resumed") for c in conns], ["no", "yes"], ctx)
+                self.assertEqual({c.get("hello retry request") for c in conns}, {"yes" if groups else "no"}, ctx)
+                server.stop()  # flushes its key log
+                self.compare(ours, [theirs], 2, secret_len)
+
+    def test_cordon_server(self):
+        ours = os.path.join(self.tmp, "cordon.keys")
+        theirs = [os.path.join(self.tmp, f"openssl-{i}.keys") for i in (1, 2)]
+        session = os.path.join(self.tmp, "session.pem")
+        server, port = self.start_cordon_server(CERT["p384"], "--keylog", ours)
+        r = self.openssl_client(port, "-keylogfile", theirs[0], "-sess_out", session,
+                                "-ciphersuites", "TLS_AES_256_GCM_SHA384")
+        self.assertEqual(r.returncode, 0, f"{r.stdout}{r.stderr}\n{server.describe()}")
+        r = self.openssl_client(port, "-keylogfile", theirs[1], "-sess_in", session,
+                                "-ciphersuites", "TLS_AES_256_GCM_SHA384")
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384", out)
+        server.stop()
+        self.compare(ours, theirs, 2, 48)
 
 
 def main():
