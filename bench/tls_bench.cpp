@@ -8,9 +8,27 @@
 //       made, handshake run, both freed). X25519, TLS_AES_128_GCM_SHA256, the
 //       server signing with ecdsa_secp256r1_sha256, ed25519 or rsa_pss_rsae_sha256;
 //       the client verifies the chain to ca.pem and the name "localhost". No
-//       session tickets, no session cache (cordon issues no TLS 1.3 tickets yet).
-//       Counters client_us / server_us: thread CPU time per handshake spent in
-//       each side's calls (CLOCK_THREAD_CPUTIME_ID around every call).
+//       session tickets (off on both sides), no session cache: every handshake
+//       is full. Counters client_us / server_us: thread CPU time per handshake
+//       spent in each side's calls (CLOCK_THREAD_CPUTIME_ID around every call).
+//   <lib>/resumed/{p256,rsa2048}
+//       The same with session tickets on both sides, every timed handshake
+//       resuming with a ticket of an earlier one: psk_dhe_ke (the X25519 key
+//       exchange still happens, no certificate, no signature). Both servers are
+//       stateless (no session cache) and send 2 tickets after every handshake,
+//       full or resumed (cordon's default tickets_per_handshake; OpenSSL
+//       SSL_CTX_set_num_tickets(2)); the setup counts them on each client.
+//       NewSessionTicket is a post-handshake message, so an iteration ends only
+//       when the client has read both tickets: issuing (server) and storing
+//       (client) them is timed. cordon: one ClientConfig for all connections;
+//       its session cache keeps up to 4 tickets for "localhost" and hands each
+//       out once (the newest first), so with 2 in and 1 out per handshake it
+//       never runs dry. OpenSSL: after the handshake the client calls SSL_read
+//       once (it returns WANT_READ having processed the tickets), then
+//       SSL_get1_session gives the session of the newest ticket, offered with
+//       SSL_set_session to the next connection only (each ticket used once).
+//       Every iteration checks resumed() / SSL_session_reused() on both sides;
+//       the setup also checks that X25519 was negotiated. Counters as above.
 //   <lib>/bulk/{AES-128-GCM,AES-256-GCM,ChaCha20-Poly1305}/16384
 //       An established connection per suite; per iteration the client writes
 //       16 KiB (one record) and the server reads it. cordon: write() +
@@ -56,8 +74,10 @@
 #include <time.h>
 
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_common.hpp"
@@ -322,7 +342,8 @@ bool cordon_resumed(benchmark::State& state, const CordonPair& pair, bool resume
 }
 
 // What the first handshakes of a benchmark must have negotiated (a resumption
-// sends no key exchange and no signature: only the suite and chain carry over).
+// sends no signature: only the suite and chain carry over; a TLS 1.2 one makes
+// no key exchange either, a TLS 1.3 one (psk_dhe_ke) still does).
 bool cordon_negotiated(benchmark::State& state, const CordonPair& pair, const Version& version, const CertKind& cert,
                        tls::CipherSuite suite, bool resumed = false) {
     const Connection& c = *pair.client;
@@ -335,15 +356,42 @@ bool cordon_negotiated(benchmark::State& state, const CordonPair& pair, const Ve
         return false;
     }
     if (!cordon_resumed(state, pair, resumed)) return false;
+    const bool key_exchange = !resumed || version.cordon == tls::ProtocolVersion::tls13;
     if (c.cipher_suite() != suite || c.peer_certificates().size() != 2 ||
-        (!resumed && (c.group() != NamedGroup::x25519 || c.signature_scheme() != cert.scheme))) {
+        (key_exchange && (c.group() != NamedGroup::x25519 || pair.server->group() != NamedGroup::x25519)) ||
+        (!resumed && c.signature_scheme() != cert.scheme)) {
         state.SkipWithError("cordon: negotiated another suite, group or signature scheme than asked");
         return false;
     }
     return true;
 }
 
-// Full handshakes, or (resume) abbreviated ones resuming the previous session.
+// The TLS 1.3 tickets a client configuration's cache holds for server_name
+// (the cache is left as it was).
+std::size_t cordon_cached_tickets(const tls::ClientConfig& config) {
+    const auto& cache = config.settings().session_cache;
+    if (!cache) return 0;
+    std::vector<std::shared_ptr<const tls::ClientSession>> taken;  // newest first
+    while (auto session = cache->take(server_name)) taken.push_back(std::move(session));
+    for (auto it = taken.rbegin(); it != taken.rend(); ++it) cache->store(server_name, *it);
+    return taken.size();
+}
+
+// Whether the client's cache holds the TLS 1.3 tickets expected after the setup
+// handshakes (TLS 1.2 sessions are not counted).
+bool cordon_tickets_as_expected(benchmark::State& state, const Version& version, const CordonConfigs& configs,
+                                std::size_t expected) {
+    if (version.cordon != tls::ProtocolVersion::tls13) return true;
+    const std::size_t held = cordon_cached_tickets(*configs.client);
+    if (held == expected) return true;
+    const std::string message = "cordon: the client holds " + std::to_string(held) + " TLS 1.3 tickets, expected " +
+                                std::to_string(expected) + " (2 per handshake, 1 used per resumption)";
+    state.SkipWithError(message.c_str());
+    return false;
+}
+
+// Full handshakes, or (resume) abbreviated ones resuming with a ticket of an
+// earlier handshake: TLS 1.2 the previous session, TLS 1.3 a fresh ticket.
 void cordon_handshake_bench(benchmark::State& state, const Version& version, const CertKind& cert, bool resume) {
     const tls::CipherSuite suite = handshake_suite(version, cert).cordon;
     auto configs = cordon_configs(version, cert, suite, resume);
@@ -354,12 +402,15 @@ void cordon_handshake_bench(benchmark::State& state, const Version& version, con
         CordonPair first, wrong, second;
         if (!cordon_handshake(*configs, none, first, error)) return skip_cordon_handshake(state, error);
         if (!cordon_negotiated(state, first, version, cert, suite)) return;
+        if (resume && !cordon_tickets_as_expected(state, version, *configs, 2)) return;
         // A client that verified nothing would be fast and useless.
         if (cordon_handshake(*configs, none, wrong, error, wrong_name))
             return state.SkipWithError("cordon: the client accepts a certificate for another name");
         // With tickets the second resumes the first; without, it is full again.
         if (!cordon_handshake(*configs, none, second, error)) return skip_cordon_handshake(state, error);
         if (!cordon_negotiated(state, second, version, cert, suite, resume)) return;
+        // TLS 1.3: the resumption used one ticket and brought two.
+        if (resume && !cordon_tickets_as_expected(state, version, *configs, 3)) return;
     }
     SideClock clock;
     for (auto _ : state) {
@@ -464,8 +515,9 @@ struct OpensslContexts {
 };
 
 // Both sides: one version only, X25519 only, one suite, the same signature
-// schemes, no session cache; session tickets (TLS 1.2: RFC 5077) only when asked
-// for, and then resumption is the caller's (SSL_set_session). The client
+// schemes, no session cache; session tickets (TLS 1.2: RFC 5077; TLS 1.3: 2
+// stateless tickets per handshake, as cordon) only when asked for, and then
+// resumption is the caller's (SSL_set_session). The client
 // verifies the chain to ca.pem and (per connection, SSL_set1_host) the name.
 bool openssl_contexts(OpensslContexts& out, const Version& version, const CertKind& cert, const char* suite,
                       bool release_buffers, bool tickets = false) {
@@ -483,7 +535,7 @@ bool openssl_contexts(OpensslContexts& out, const Version& version, const CertKi
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
         if (release_buffers) SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     }
-    if (!tickets && SSL_CTX_set_num_tickets(out.server.get(), 0) != 1) return false;
+    if (SSL_CTX_set_num_tickets(out.server.get(), tickets ? 2 : 0) != 1) return false;
     if (SSL_CTX_load_verify_locations(out.client.get(), cert_path("ca.pem").c_str(), nullptr) != 1) return false;
     SSL_CTX_set_verify(out.client.get(), SSL_VERIFY_PEER, nullptr);
     const std::string leaf(cert.leaf);
@@ -499,7 +551,13 @@ struct OpensslPair {
 // A whole handshake. Without a shared BIO pair, each handshake makes its own
 // (charged to the client); with one, every connection takes a reference to it
 // (the caller keeps it drained between handshakes). With a session, the client
-// offers it for resumption.
+// offers it for resumption. A TLS 1.3 server writes its tickets within its last
+// SSL_do_handshake; the client reads them with an SSL_read that finds no data
+// (NewSessionTicket is a post-handshake message), so that the handshake ends
+// with the tickets processed and nothing left in transit. After a resumption
+// OpenSSL's server sends one ticket only, whatever SSL_CTX_set_num_tickets()
+// says; it is asked for the rest (SSL_new_session_ticket, written by one more
+// SSL_do_handshake), so that it issues as many as cordon's (2).
 template <class Clock>
 bool openssl_handshake(const OpensslContexts& contexts, OpensslPair& pair, Clock& clock, BIO* shared_client_bio = nullptr,
                        BIO* shared_server_bio = nullptr, const char* name = server_name,
@@ -555,6 +613,21 @@ bool openssl_handshake(const OpensslContexts& contexts, OpensslPair& pair, Clock
                 return false;
         }
     }
+    if (client_done && server_done && SSL_version(s) == TLS1_3_VERSION && SSL_session_reused(s) == 1 &&
+        SSL_get_num_tickets(s) > 1) {
+        for (std::size_t i = 1; i < SSL_get_num_tickets(s); ++i)
+            if (SSL_new_session_ticket(s) != 1) return false;
+        const int r = SSL_do_handshake(s);
+        clock.charge_server();
+        if (r != 1) return false;
+    }
+    if (client_done && server_done && BIO_ctrl_pending(SSL_get_rbio(c)) != 0 && SSL_version(c) == TLS1_3_VERSION) {
+        unsigned char byte = 0;
+        std::size_t read = 0;
+        const int r = SSL_read_ex(c, &byte, 1, &read);
+        clock.charge_client();
+        if (r == 1 || SSL_get_error(c, r) != SSL_ERROR_WANT_READ) return false;  // no application data is sent
+    }
     return client_done && server_done && SSL_get_verify_result(c) == X509_V_OK &&
            BIO_ctrl_pending(SSL_get_rbio(c)) == 0 && BIO_ctrl_pending(SSL_get_rbio(s)) == 0;
 }
@@ -586,9 +659,17 @@ bool openssl_negotiated(benchmark::State& state, const OpensslPair& pair, const 
         state.SkipWithError("openssl: negotiated another suite than asked");
         return false;
     }
-    if (resumed) return true;
-    int sigalg = 0;
+    // A TLS 1.3 resumption (psk_dhe_ke) still makes the key exchange.
     const int group = SSL_get_negotiated_group(c);
+    if (resumed) {
+        if (version.openssl == TLS1_3_VERSION &&
+            (group != NID_X25519 || SSL_get_negotiated_group(pair.server.get()) != NID_X25519)) {
+            state.SkipWithError("openssl: a TLS 1.3 resumption without the X25519 key exchange");
+            return false;
+        }
+        return true;
+    }
+    int sigalg = 0;
     if (group != NID_X25519 || SSL_get_peer_signature_type_nid(c, &sigalg) != 1 || sigalg != cert.openssl_nid) {
         state.SkipWithError("openssl: negotiated another suite, group or signature scheme than asked");
         return false;
@@ -604,7 +685,8 @@ bool openssl_negotiated(benchmark::State& state, const OpensslPair& pair, const 
 }
 
 // Takes the session a client offers next: the one its connection established
-// (resumed, or the new one of a full handshake). The connection is then marked
+// (resumed, or the new one of a full handshake; for TLS 1.3, the session of
+// the newest ticket, which openssl_handshake() has read). The connection is then marked
 // shut down: SSL_free of a connection that was not (no SSL_shutdown) marks its
 // session not resumable, as a "bad session". No close_notify is sent; cordon
 // sends none either when its connections are freed.
@@ -620,6 +702,25 @@ bool openssl_take_session(benchmark::State& state, const OpensslPair& pair, SslO
     return false;
 }
 
+// Counts the NewSessionTicket messages a client reads (a message callback, set
+// on the client context for the untimed setup only).
+void count_tickets(int write_p, int, int content_type, const void* buf, std::size_t len, SSL*, void* arg) {
+    if (write_p == 0 && content_type == SSL3_RT_HANDSHAKE && len > 0 &&
+        static_cast<const unsigned char*>(buf)[0] == SSL3_MT_NEWSESSION_TICKET)
+        ++*static_cast<int*>(arg);
+}
+
+// As cordon_tickets_as_expected(): how many tickets the last setup handshake
+// brought (the counter is reset).
+bool openssl_tickets_as_expected(benchmark::State& state, const Version& version, int& counted, int expected) {
+    const int got = std::exchange(counted, 0);
+    if (version.openssl != TLS1_3_VERSION || got == expected) return true;
+    const std::string message = "openssl: the client read " + std::to_string(got) + " TLS 1.3 tickets, expected " +
+                                std::to_string(expected);
+    state.SkipWithError(message.c_str());
+    return false;
+}
+
 // As cordon_handshake_bench().
 void openssl_handshake_bench(benchmark::State& state, const Version& version, const CertKind& cert, bool resume) {
     const char* suite = handshake_suite(version, cert).openssl;
@@ -628,18 +729,27 @@ void openssl_handshake_bench(benchmark::State& state, const Version& version, co
         return skip_openssl(state, "openssl contexts");
     SslOwned<SSL_SESSION> session;
     {
+        int tickets = 0;
+        SSL_CTX_set_msg_callback(contexts.client.get(), count_tickets);
+        SSL_CTX_set_msg_callback_arg(contexts.client.get(), &tickets);
         NoClock none;
         OpensslPair first, wrong, second;
         if (!openssl_handshake(contexts, first, none)) return skip_openssl(state, "openssl handshake");
         if (!openssl_negotiated(state, first, version, cert, suite)) return;
+        if (!openssl_tickets_as_expected(state, version, tickets, resume ? 2 : 0)) return;
         if (resume && !openssl_take_session(state, first, session)) return;
         if (openssl_handshake(contexts, wrong, none, nullptr, nullptr, wrong_name))
             return state.SkipWithError("openssl: the client accepts a certificate for another name");
         ERR_clear_error();
+        tickets = 0;
         if (!openssl_handshake(contexts, second, none, nullptr, nullptr, server_name, session.get()))
             return skip_openssl(state, "openssl handshake");
         if (!openssl_negotiated(state, second, version, cert, suite, resume)) return;
+        if (!openssl_tickets_as_expected(state, version, tickets, resume ? 2 : 0)) return;
         if (resume && !openssl_take_session(state, second, session)) return;
+        // The timed connections run without the callback (SSL_new copies it).
+        SSL_CTX_set_msg_callback(contexts.client.get(), nullptr);
+        SSL_CTX_set_msg_callback_arg(contexts.client.get(), nullptr);
     }
     SideClock clock;
     for (auto _ : state) {
@@ -767,6 +877,9 @@ void register_tls_benchmarks() {
     };
 
     for (const CertKind& cert : cert_kinds) handshakes(tls13, cert, false);
+    // Resumed: the certificates of the TLS 1.2 cases (a resumption signs nothing).
+    for (const CertKind& cert : cert_kinds)
+        if (cert.tls12_suite != nullptr) handshakes(tls13, cert, true);
     for (const Suite& suite : tls13_suites) bulk(tls13, suite);
     for (const CertKind& cert : cert_kinds) {
         const std::string name = std::string("idle_connection_bytes/") + cert.name;
