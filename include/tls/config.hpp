@@ -185,6 +185,9 @@ struct ServerSettings : CommonSettings {
     // every ticket_lifetime seconds (and still open for one period more).
     bool session_tickets = true;
     std::uint32_t ticket_lifetime = 6 * 3600;
+    // Seals and opens tickets instead of the built-in rotating keys (see
+    // TicketProtector). Ticket ages and lifetimes are still checked by cordon.
+    std::shared_ptr<TicketProtector> ticket_protector;
     // TLS 1.3 tickets sent after each handshake (each resumes once).
     std::size_t tickets_per_handshake = 2;
     // 0-RTT (RFC 8446 2.3, 8): the early data accepted per resumed handshake;
@@ -207,7 +210,6 @@ struct ServerSettings : CommonSettings {
 };
 
 namespace handshake {
-class Ticketer;
 class StrikeRegister;
 }
 
@@ -233,14 +235,14 @@ public:
     std::int64_t now() const { return settings_.clock(); }
 
     // The ticket keys (nullptr when tickets are off). Internal.
-    handshake::Ticketer* ticketer() const noexcept { return ticketer_.get(); }
+    TicketProtector* ticketer() const noexcept { return ticketer_.get(); }
     // The 0-RTT anti-replay register (nullptr without 0-RTT). Internal.
     handshake::StrikeRegister* strike_register() const noexcept { return strike_register_.get(); }
 
 private:
     explicit ServerConfig(ServerSettings settings) : settings_(std::move(settings)) {}
     ServerSettings settings_;
-    std::shared_ptr<handshake::Ticketer> ticketer_;
+    std::shared_ptr<TicketProtector> ticketer_;
     std::shared_ptr<handshake::StrikeRegister> strike_register_;
 };
 

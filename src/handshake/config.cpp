@@ -146,10 +146,12 @@ Result<std::shared_ptr<const ServerConfig>> ServerConfig::build(ServerSettings s
     if (settings.session_tickets && (settings.ticket_lifetime == 0 || settings.ticket_lifetime > 7 * 24 * 3600))
         return Error{ErrorCode::invalid_argument, "ticket_lifetime must be between 1 second and 7 days"};
     auto config = std::shared_ptr<ServerConfig>(new ServerConfig(std::move(settings)));
-    if (config->settings_.session_tickets) {
-        config->ticketer_ =
+    if (config->settings_.session_tickets && config->settings_.ticket_protector) {
+        config->ticketer_ = config->settings_.ticket_protector;
+    } else if (config->settings_.session_tickets) {
+        auto ticketer =
             std::make_shared<handshake::Ticketer>(config->provider(), config->rng(), config->settings_.ticket_lifetime);
-        if (!config->ticketer_->available()) config->ticketer_.reset();
+        if (ticketer->available()) config->ticketer_ = std::move(ticketer);
     }
     if (config->settings_.max_early_data_size > 0) {
         if (config->settings_.early_data_window == 0 || config->settings_.early_data_window > 600)

@@ -144,7 +144,7 @@ Result<void> ServerHandshake::choose_psk(const ClientHello& ch, Bytes raw, const
                                          const TestHooks& hooks, Choices& c) const {
     const Extensions& ext = ch.extensions;
     auto psk_data = ext.find(ExtensionType::pre_shared_key);
-    Ticketer* ticketer = config_.ticketer();
+    TicketProtector* ticketer = config_.ticketer();
     if (!psk_data || (!ticketer && !hooks.open_ticket)) return success();
     TLS_TRY_ASSIGN(modes, parse_psk_key_exchange_modes(*ext.find(ExtensionType::psk_key_exchange_modes)));
     const bool dhe = std::find(modes.begin(), modes.end(), psk_dhe_ke) != modes.end();
@@ -636,7 +636,7 @@ Result<void> ServerHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
 // Session tickets (RFC 8446 4.6.1): stateless, the session sealed inside under
 // the rotating ticket keys; each with its own nonce (so its own PSK) and age_add.
 Result<void> ServerHandshake::send_tickets(ConnectionCore& core) {
-    Ticketer* ticketer = config_.ticketer();
+    TicketProtector* ticketer = config_.ticketer();
     if (!ticketer || !tickets_wanted_ || settings_.tickets_per_handshake == 0) return success();
     const std::int64_t now = config_.now();
     std::vector<std::uint8_t> flight;

@@ -16,10 +16,11 @@
 
 #include "tls/crypto/provider.hpp"
 #include "tls/crypto/secret.hpp"
+#include "tls/session.hpp"
 
 namespace tls::handshake {
 
-class Ticketer {
+class Ticketer final : public TicketProtector {
 public:
     // Picks AES-256-GCM, else ChaCha20-Poly1305, from the provider; the first
     // key is drawn on first use.
@@ -28,11 +29,11 @@ public:
     bool available() const noexcept { return aead_ != nullptr; }
     std::uint32_t rotation_seconds() const noexcept { return rotation_; }
 
-    Result<std::vector<std::uint8_t>> seal(crypto::Bytes state, std::int64_t now);
+    Result<std::vector<std::uint8_t>> seal(crypto::Bytes state, std::int64_t now) override;
     // The state, or nothing for a ticket this server did not seal, or sealed with
     // a retired key, or tampered with. Never an error: an unusable ticket means
     // a full handshake.
-    std::optional<crypto::SecretBuffer> open(crypto::Bytes ticket, std::int64_t now);
+    std::optional<crypto::SecretBuffer> open(crypto::Bytes ticket, std::int64_t now) override;
 
     static constexpr std::size_t key_name_size = 16;
     static constexpr std::size_t overhead = key_name_size + crypto::aead_nonce_size + crypto::aead_tag_size;

@@ -135,7 +135,7 @@ std::optional<Tls12SuiteParams> choose_suite(const ServerConfig& config, const C
 // pick its suite, server name and master-secret kind now.
 std::optional<Tls12TicketState> try_resume(const ServerConfig& config, const ClientHello& ch, Bytes ticket,
                                       const std::string& server_name, bool extended_master_secret) {
-    Ticketer* ticketer = config.ticketer();
+    TicketProtector* ticketer = config.ticketer();
     if (!ticketer || ticket.empty() || ch.legacy_session_id.empty()) return std::nullopt;
     const std::int64_t now = config.now();
     auto sealed = ticketer->open(ticket, now);

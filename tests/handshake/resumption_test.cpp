@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "handshake/client_handshake.hpp"
 #include "handshake/client_session.hpp"
@@ -242,4 +244,102 @@ TEST_CASE("TLS 1.3: a client offering both versions resumes 1.3 and falls back t
     CHECK_FALSE(third.client.resumed());
     auto fourth = connect(client_config, old_server);
     CHECK(fourth.client.resumed());
+}
+
+namespace {
+
+// A server-side session store: the ticket is a counter, the state stays here,
+// and a ticket opens once (the single-use registry RFC 8446 8.1 describes).
+class SingleUseStore final : public tls::TicketProtector {
+public:
+    tls::Result<std::vector<std::uint8_t>> seal(Bytes state, std::int64_t) override {
+        std::lock_guard lock(mutex_);
+        const std::uint64_t id = next_++;
+        std::vector<std::uint8_t> ticket(8);
+        for (int i = 0; i < 8; ++i) ticket[i] = static_cast<std::uint8_t>(id >> (56 - 8 * i));
+        sessions_.emplace(ticket, tls::crypto::SecretBuffer(state));
+        return ticket;
+    }
+    std::optional<tls::crypto::SecretBuffer> open(Bytes ticket, std::int64_t) override {
+        std::lock_guard lock(mutex_);
+        ++opens;
+        auto it = sessions_.find(std::vector<std::uint8_t>(ticket.begin(), ticket.end()));
+        if (it == sessions_.end()) return std::nullopt;
+        auto state = std::move(it->second);
+        sessions_.erase(it);
+        return state;
+    }
+    std::size_t stored() {
+        std::lock_guard lock(mutex_);
+        return sessions_.size();
+    }
+    int opens = 0;
+
+private:
+    std::mutex mutex_;
+    std::uint64_t next_ = 1;
+    std::map<std::vector<std::uint8_t>, tls::crypto::SecretBuffer> sessions_;
+};
+
+}  // namespace
+
+TEST_CASE("a caller-supplied ticket protector keeps sessions server-side, each resuming once", "[resumption]") {
+    auto store = std::make_shared<SingleUseStore>();
+    auto ss = test::server_settings();
+    ss.ticket_protector = store;
+    auto server_config = test::server_config(ss);
+    const auto version = GENERATE(tls::ProtocolVersion::tls13, tls::ProtocolVersion::tls12);
+    auto cs = test::client_settings();
+    cs.versions = {version};
+    auto client_config = test::client_config(cs);
+    auto first = connect(client_config, server_config);
+    REQUIRE(first.client.state() == Connection::State::established);
+    CHECK(store->stored() == (version == tls::ProtocolVersion::tls13 ? 2u : 1u));
+    // The same ticket bytes, offered again by a copy of the client's session, do not resume.
+    auto kept = client_config->settings().session_cache->find("localhost");
+    REQUIRE(kept);
+    auto second = connect(client_config, server_config);
+    REQUIRE(second.client.state() == Connection::State::established);
+    CHECK(second.client.resumed());
+    client_config->settings().session_cache->remove("localhost");
+    client_config->settings().session_cache->store("localhost", kept);
+    auto third = connect(client_config, server_config);
+    REQUIRE(third.client.state() == Connection::State::established);
+    CHECK_FALSE(third.client.resumed());
+    CHECK(store->opens >= 2);
+}
+
+TEST_CASE("a client that persists its sessions resumes after a restart", "[resumption]") {
+    const auto version = GENERATE(tls::ProtocolVersion::tls13, tls::ProtocolVersion::tls12);
+    auto cs = test::client_settings();
+    cs.versions = {version};
+    auto server_config = test::server_config();
+    std::vector<std::uint8_t> saved;
+    {
+        auto before = test::client_config(cs);
+        auto first = connect(before, server_config);
+        REQUIRE(first.client.state() == Connection::State::established);
+        auto session = before->settings().session_cache->find("localhost");
+        REQUIRE(session);
+        saved = tls::encode_client_session(*session);
+        REQUIRE_FALSE(saved.empty());
+    }
+    // A new process: a new configuration and cache, the session read back.
+    auto decoded = tls::decode_client_session(saved);
+    REQUIRE(decoded);
+    auto after = test::client_config(cs);
+    after->settings().session_cache->store("localhost", *decoded);
+    auto second = connect(after, server_config);
+    REQUIRE(second.client.state() == Connection::State::established);
+    CHECK(second.client.resumed());
+    CHECK(second.client.version() == version);
+    CHECK(second.client.peer_certificates().size() == 2);
+    // Every truncation, and a changed format byte, is refused.
+    for (std::size_t n = 0; n < saved.size(); ++n) {
+        INFO("truncated to " << n);
+        CHECK_FALSE(tls::decode_client_session(Bytes(saved.data(), n)));
+    }
+    auto wrong = saved;
+    wrong[0] ^= 1;
+    CHECK_FALSE(tls::decode_client_session(wrong));
 }
