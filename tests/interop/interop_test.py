@@ -7,10 +7,10 @@
 Peers: OpenSSL (s_server, s_client), GnuTLS (gnutls-serv, gnutls-cli), curl and
 Python's ssl module; SniProxyTests puts cordon-sni-proxy between them, the Tls12*
 classes speak TLS 1.2 with OpenSSL, GnuTLS and curl, and the Tls13* classes test TLS 1.3
-resumption, mutual TLS, KeyUpdate and the key log of resumed connections (OpenSSL and
-GnuTLS; client certificates made with the openssl command). Every peer runs on a free
-loopback port, every command has a timeout, and every process a test starts is
-stopped when it ends. A missing peer binary is a failure, never a skip. Standard
+resumption, mutual TLS, KeyUpdate, the key log of resumed connections and 0-RTT early data,
+replays included (OpenSSL and GnuTLS; client certificates made with the openssl command).
+Every peer runs on a free loopback port, every command has a timeout, and every process a
+test starts is stopped when it ends. A missing peer binary is a failure, never a skip. Standard
 library only.
 
 One test class per ctest entry (see tests/CMakeLists.txt), so `ctest -L interop -j`
@@ -18,6 +18,7 @@ runs them in parallel; tests/interop/README.md says how to run one by hand.
 """
 
 import argparse
+import hmac
 import http.server
 import os
 import re
@@ -2987,6 +2988,747 @@ class Tls13KeyLogTests(Tls13Case):
         self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384", out)
         server.stop()
         self.compare(ours, theirs, 2, 48)
+
+
+# --- 9. TLS 1.3 0-RTT ------------------------------------------------------------------
+#
+# Early data (RFC 8446 2.3, 4.2.10, 8) both ways: s_client -sess_in -early_data and
+# gnutls-cli --earlydata --resume against `cordon server --max-early-data`, cordon client
+# --early-data --reconnect against s_server -early_data and gnutls-serv --earlydata; then
+# replays: a relay keeps a client's first flight (ClientHello, change_cipher_spec, the 0-RTT
+# records) and the test presents those bytes again to the same cordon server. A replayed
+# handshake never completes (the replayer has no keys), so cordon's log cannot say whether it
+# took the early data: its EncryptedExtensions can (an empty early_data extension when the
+# server accepts 0-RTT). The tests take the server handshake traffic secret of each
+# connection from cordon server's --keylog and decrypt that record: AES-GCM's keystream is
+# AES-CTR, which `openssl enc` computes (the tag is not checked; the structure read back
+# stands in for it), and the original connection, which did get 0-RTT, checks the decryption.
+
+EXT_EARLY_DATA = 0x002A
+CONTENT_HANDSHAKE = 22
+CONTENT_APPLICATION_DATA = 23
+HANDSHAKE_ENCRYPTED_EXTENSIONS = 8
+MAX_EARLY_DATA = 16384  # cordon server --max-early-data, s_server's default, gnutls-serv --maxearlydata
+EARLY_DATA_WINDOW = 10  # seconds: cordon server's anti-replay window and its ticket-age tolerance for 0-RTT
+EARLY_REQUEST = "GET /early HTTP/1.0\r\nHost: localhost\r\n\r\n"
+# The TLS 1.3 AES-GCM suites: (hash, key length, the AES-CTR cipher with their keystream).
+TLS13_AES_GCM = {0x1301: ("sha256", 16, "aes-128-ctr"), 0x1302: ("sha384", 32, "aes-256-ctr")}
+
+
+def cordon_escaped(text):
+    """text as `cordon client --request` takes it (the CLI unescapes \\r and \\n)."""
+    return text.replace("\r", r"\r").replace("\n", r"\n")
+
+
+def early_data_lines(stdout):
+    """What `cordon client --early-data` printed after "early data: ", one per connection."""
+    return re.findall(r"^early data: (.*)$", stdout, re.MULTILINE)
+
+
+def tls_records(data):
+    """[(content type, body)] of the whole TLS records at the start of data."""
+    records, i = [], 0
+    while i + 5 <= len(data):
+        n = int.from_bytes(data[i + 3:i + 5], "big")
+        if i + 5 + n > len(data):
+            break
+        records.append((data[i], bytes(data[i + 5:i + 5 + n])))
+        i += 5 + n
+    return records
+
+
+def extension_block(data):
+    """{type: body} of an extension list (a 2-byte length, then the extensions)."""
+    extensions = {}
+    end = 2 + int.from_bytes(data[0:2], "big")
+    i = 2
+    while i < end:
+        kind, length = int.from_bytes(data[i:i + 2], "big"), int.from_bytes(data[i + 2:i + 4], "big")
+        extensions[kind] = bytes(data[i + 4:i + 4 + length])
+        i += 4 + length
+    if i != end or end > len(data):
+        raise AssertionError(f"malformed extension list: {bytes(data).hex()}")
+    return extensions
+
+
+def ticket_extensions(message):
+    """{type: body} of a NewSessionTicket message's extensions."""
+    body = message[4:]
+    nonce_end = 9 + body[8]
+    ticket_end = nonce_end + 2 + int.from_bytes(body[nonce_end:nonce_end + 2], "big")
+    return extension_block(body[ticket_end:])
+
+
+def encrypted_extensions(message):
+    """{type: body} of an EncryptedExtensions message (header included)."""
+    if message[0] != HANDSHAKE_ENCRYPTED_EXTENSIONS:
+        raise AssertionError(f"not an EncryptedExtensions message: {bytes(message[:16]).hex()}...")
+    return extension_block(message[4:4 + int.from_bytes(message[1:4], "big")])
+
+
+def hkdf_expand_label(secret, label, length, hash_name):
+    """RFC 8446 7.1 HKDF-Expand-Label(secret, label, "", length)."""
+    full = b"tls13 " + label
+    info = length.to_bytes(2, "big") + bytes([len(full)]) + full + b"\x00"
+    out, block, counter = b"", b"", 1
+    while len(out) < length:
+        block = hmac.new(secret, block + info + bytes([counter]), hash_name).digest()
+        out += block
+        counter += 1
+    return out[:length]
+
+
+def open_tls13_record(suite, secret, seq, body):
+    """(inner content type, content) of a TLS 1.3 record body protected under the traffic
+    secret (bytes) with AES-GCM, at sequence number seq. GCM encrypts with AES-CTR from
+    nonce || 00000002: `openssl enc` decrypts it; the tag is not checked."""
+    if suite not in TLS13_AES_GCM:
+        raise AssertionError(f"suite 0x{suite:04x}: only the AES-GCM suites are decrypted here")
+    hash_name, key_len, cipher = TLS13_AES_GCM[suite]
+    key = hkdf_expand_label(secret, b"key", key_len, hash_name)
+    iv = hkdf_expand_label(secret, b"iv", 12, hash_name)
+    nonce = bytes(a ^ b for a, b in zip(iv, seq.to_bytes(12, "big")))
+    cmd = ["openssl", "enc", "-d", f"-{cipher}", "-K", key.hex(), "-iv", (nonce + b"\x00\x00\x00\x02").hex()]
+    r = subprocess.run(cmd, input=body[:-16], capture_output=True, timeout=COMMAND_TIMEOUT)
+    if r.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)}: {r.stderr.decode(errors='replace')}")
+    inner = r.stdout.rstrip(b"\x00")  # content, content type, zero padding
+    if not inner:
+        raise AssertionError("an all-zero inner plaintext")
+    return inner[-1], inner[:-1]
+
+
+def key_log_secrets(path, label, client_random):
+    """The secrets (bytes) an NSS key log holds under label for client_random (bytes), in the
+    order they were written: a replayed ClientHello has the client random of the original."""
+    secrets = []
+    with open(path, encoding="ascii") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == label and parts[1] == client_random.hex():
+                secrets.append(bytes.fromhex(parts[2]))
+    return secrets
+
+
+@dataclass(frozen=True)
+class ServerAnswer:
+    """What a TLS 1.3 server sent for a ClientHello: the ServerHello, and the extensions of
+    the EncryptedExtensions it sent under its handshake traffic secret."""
+    server_hello: bytes
+    suite: int
+    encrypted_extensions: dict
+
+    @property
+    def resumed(self):
+        return EXT_PRE_SHARED_KEY in hello_extensions(self.server_hello)
+
+    @property
+    def early_data_accepted(self):
+        return EXT_EARLY_DATA in self.encrypted_extensions
+
+
+def read_server_answer(data, server_handshake_secret):
+    """The ServerAnswer in the bytes a server sent (ServerHello, change_cipher_spec, then its
+    encrypted flight, EncryptedExtensions first)."""
+    records = tls_records(data)
+    hellos = [body for kind, body in records if kind == CONTENT_HANDSHAKE]
+    protected = [body for kind, body in records if kind == CONTENT_APPLICATION_DATA]
+    if not hellos or not protected:
+        raise AssertionError(f"no ServerHello and encrypted flight in {bytes(data).hex()}")
+    server_hello = hellos[0]
+    if server_hello[0] != 2 or is_hello_retry_request(server_hello):
+        raise AssertionError(f"not a ServerHello: {server_hello.hex()}")
+    sid = server_hello[38]
+    suite = int.from_bytes(server_hello[39 + sid:41 + sid], "big")
+    kind, content = open_tls13_record(suite, server_handshake_secret, 0, protected[0])
+    if kind != CONTENT_HANDSHAKE:
+        raise AssertionError(f"the first encrypted record has content type {kind}, not handshake: "
+                             "wrong secret or not this connection's")
+    return ServerAnswer(server_hello, suite, encrypted_extensions(content))
+
+
+def relay_pipe(src, dst, record=None):
+    """Copies src to dst until EOF (appending to record), then shuts both down."""
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            if record is not None:
+                record.extend(data)
+            dst.sendall(data)
+    except OSError:
+        pass
+    for s in (src, dst):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class _FirstFlightRelay:
+    """A TCP relay to target_port for connections one after the other. Of each it keeps the
+    client's first flight, everything the client sends before the server has answered: the
+    ClientHello record, then whatever follows (a change_cipher_spec, the 0-RTT records: at
+    least one when the ClientHello offers early data) until the client has been quiet for
+    QUIET seconds. Then it forwards the flight and relays both ways, keeping what the server
+    sent. A connection whose index is in withhold is not forwarded: its flight is kept and
+    the client disconnected."""
+
+    QUIET = 0.3
+
+    def __init__(self, target_port, withhold=()):
+        self.target_port = target_port
+        self.withhold = set(withhold)
+        self.flights = []  # per connection: the client's first flight
+        self.answers = []  # per connection: what the server sent (nothing when withheld)
+        self.error = None
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self._stop.set()
+        self.thread.join(30)
+        self.listener.close()
+
+    def _run(self):
+        try:
+            while not self._stop.is_set():
+                try:
+                    client, _ = self.listener.accept()
+                except socket.timeout:
+                    continue
+                with client:
+                    self._relay(client)
+        except Exception as e:  # noqa: BLE001 - the test reports it
+            self.error = e
+
+    def _relay(self, client):
+        client.settimeout(20)
+        header = recv_exactly(client, 5)
+        hello = recv_exactly(client, int.from_bytes(header[3:5], "big"))
+        flight = bytearray(header + hello)
+        if hello[0] == 1 and EXT_EARLY_DATA in hello_extensions(hello):
+            # At least one 0-RTT record, however late it comes.
+            while not any(kind == CONTENT_APPLICATION_DATA for kind, _ in tls_records(flight)):
+                data = client.recv(65536)
+                if not data:
+                    break
+                flight.extend(data)
+        client.settimeout(self.QUIET)
+        try:
+            while True:
+                data = client.recv(65536)
+                if not data:
+                    break
+                flight.extend(data)
+        except socket.timeout:
+            pass
+        answer = bytearray()
+        self.flights.append(bytes(flight))
+        self.answers.append(answer)
+        if len(self.flights) - 1 in self.withhold:
+            return
+        client.settimeout(20)
+        with socket.create_connection(("127.0.0.1", self.target_port), timeout=20) as server:
+            server.sendall(flight)
+            up = threading.Thread(target=relay_pipe, args=(client, server), daemon=True)
+            up.start()
+            relay_pipe(server, client, answer)
+            up.join(20)
+
+
+def present_flight(port, flight, timeout=10):
+    """Replays a recorded first flight to 127.0.0.1:port on a new connection and sends
+    nothing more; once the server's encrypted flight has come, closes the sending side and
+    reads until the server gives up and closes. Returns all the server sent."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(flight)
+        data = bytearray()
+        while not any(kind == CONTENT_APPLICATION_DATA for kind, _ in tls_records(data)):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data.extend(chunk)
+        s.shutdown(socket.SHUT_WR)
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data.extend(chunk)
+        except OSError:
+            pass
+        return bytes(data)
+
+
+class Tls13EarlyDataCase(Tls13Case):
+    """Tls13Case with the files, servers and clients of the 0-RTT tests."""
+
+    def early_file(self, text, name="early.txt"):
+        """A file holding text: s_client -early_data and gnutls-cli --earlydata read it."""
+        path = os.path.join(self.tmp, name)
+        with open(path, "w", encoding="ascii", newline="") as f:
+            f.write(text)
+        return path
+
+    def s_client(self, port, *args, **kwargs):
+        r = self.openssl_client(port, "-msg", *args, **kwargs)
+        return r, f"{r.stdout}{r.stderr}"
+
+    def start_cordon_early_data_server(self, *args, cert=CERT["p256"]):
+        return self.start_cordon_server(cert, "--max-early-data", str(MAX_EARLY_DATA), *args)
+
+    def connection_logs(self, server):
+        """cordon server's log, one list of lines per connection ("connection from" on)."""
+        logs = []
+        for line in server.output().splitlines():
+            if line.startswith("connection from "):
+                logs.append([])
+            elif logs:
+                logs[-1].append(line)
+        return logs
+
+    def start_cordon_client(self, port, *args, request=CORDON_REQUEST):
+        """`cordon client` in the background (for a server the test drives meanwhile)."""
+        cmd = [CORDON, "client", f"localhost:{port}", "--cafile", cert_file("ca.pem"), "--timeout", "10",
+               "--request", request] + list(args)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, errors="replace")
+
+        def stop():
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+        self.addCleanup(stop)
+        proc.cmd = cmd
+        return proc
+
+    def finish_cordon_client(self, proc, *peers):
+        """(returncode, stdout, context) once the background client has ended."""
+        try:
+            stdout, stderr = proc.communicate(timeout=COMMAND_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stdout, stderr = proc.communicate()
+            self.fail(f"timed out: {' '.join(proc.cmd)}\n{stdout}\n{stderr}\n" + "\n".join(p.describe() for p in peers))
+        ctx = f"$ {' '.join(proc.cmd)}\n{stdout}\n{stderr}\n" + "\n".join(p.describe() for p in peers)
+        self.assertNoSanitizerReport(stderr, ctx)
+        return proc.returncode, stdout, ctx
+
+
+# --- 9.1 0-RTT with OpenSSL and GnuTLS -------------------------------------------------
+
+
+class Tls13EarlyDataTests(Tls13EarlyDataCase):
+    """0-RTT both ways: s_client -sess_in -early_data and gnutls-cli --earlydata --resume
+    against cordon server --max-early-data (accepted; refused by a server without it and
+    after a HelloRetryRequest), cordon client --early-data --reconnect 1 against
+    s_server -early_data (accepted; refused after a HelloRetryRequest and sent again) and
+    gnutls-serv --earlydata."""
+
+    peers_needed = ("openssl", "gnutls-cli", "gnutls-serv")
+
+    # s_server -early_data cannot be combined with -www: it prints what it reads (early data
+    # after "Early data received:") and sends what its stdin gets; a stdin read starting with
+    # "q" closes the connection (without close_notify) and waits for the next one.
+    def start_openssl_early_data_server(self, *args):
+        require("openssl")
+        cert = CERT["p256"]
+        cmd = ["stdbuf", "-oL", "openssl", "s_server", "-tls1_3", "-cert", cert.chain, "-key", cert.key,
+               "-cert_chain", cert_file("intermediate.pem"), "-early_data", "-msg"] + list(args)
+        server, port, _ = self._start(cmd, "openssl s_server", r"^ACCEPT$",
+                                      port_arg=lambda p: ["-accept", f"127.0.0.1:{p}"], interactive=True)
+        return server, port
+
+    def answer_openssl_connections(self, server, client, request_line, connections):
+        """Answers each connection once s_server has printed its request, then closes it."""
+        for i in range(connections):
+            deadline = time.monotonic() + 10
+            while server.output().count(request_line) < i + 1:
+                if time.monotonic() > deadline or client.poll() is not None:
+                    self.fail(f"connection {i}: s_server never printed {request_line!r}\n{server.describe()}")
+                time.sleep(0.05)
+            server.send(f"HTTP/1.0 200 ok\r\n\r\nanswer {i}\n")
+            # "q" must come in a read of its own: once -msg shows the answer's record sent.
+            self.wait_for_count(server, r"^>>> TLS 1\.\d, InnerContent \[length 0001\]\n    17 ?$", i + 1)
+            server.send("q\n")
+
+    def test_openssl_client_cordon_server(self):
+        server, port = self.start_cordon_early_data_server()
+        session = os.path.join(self.tmp, "session.pem")
+        r, out = self.s_client(port, "-sess_out", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        self.assertIn("Early data was not sent", out)
+        # Both tickets allow 0-RTT: early_data with max_early_data_size (RFC 8446 4.2.10).
+        tickets = messages_named(msg_handshakes(out), "<<<", "NewSessionTicket")
+        self.assertEqual(len(tickets), 2, out)
+        for t in tickets:
+            self.assertEqual(ticket_extensions(t).get(EXT_EARLY_DATA), MAX_EARLY_DATA.to_bytes(4, "big"), out)
+
+        # The whole request as 0-RTT data, nothing after the handshake; the same ticket twice:
+        # cordon's anti-replay is per ClientHello (RFC 8446 8.2), and each is a new one.
+        for attempt in (1, 2):
+            with self.subTest(request="whole", attempt=attempt):
+                r, out = self.s_client(port, "-sess_in", session, "-early_data", self.early_file(EARLY_REQUEST),
+                                       request="")
+                ctx = f"{out}\n{server.describe()}"
+                self.assertEqual(r.returncode, 0, ctx)
+                self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+                self.assertIn("Early data was accepted", out)
+                self.assertIn(EXT_EARLY_DATA, hello_extensions(the_message(out, ">>>", "ClientHello")), out)
+                self.assertIn(EXT_EARLY_DATA, encrypted_extensions(the_message(out, "<<<", "EncryptedExtensions")),
+                              out)
+                self.assertEqual(the_message(out, ">>>", "EndOfEarlyData"), b"\x05\x00\x00\x00", out)
+                self.assertRegex(r.stdout, r"^HTTP/1\.1 200 OK\r?$")
+                self.assertIn("request: GET /early HTTP/1.0\n", r.stdout)
+                self.assertEqual(resumed_field(r.stdout), "yes", out)
+                self.wait_for_count(server, r"^request: ", 1 + attempt)
+                log = self.connection_logs(server)[attempt]
+                self.assertEqual(log[1:], [f"early data: {len(EARLY_REQUEST)} bytes", "request: GET /early HTTP/1.0"],
+                                 ctx)
+
+        # The request line early, the headers after the handshake: one request, in order.
+        with self.subTest(request="split"):
+            early = "GET /split HTTP/1.0\r\n"
+            r, out = self.s_client(port, "-sess_in", session, "-early_data", self.early_file(early),
+                                   request="Host: localhost\r\n\r\n")
+            ctx = f"{out}\n{server.describe()}"
+            self.assertEqual(r.returncode, 0, ctx)
+            self.assertIn("Early data was accepted", out)
+            self.assertIn("request: GET /split HTTP/1.0\n", r.stdout)
+            self.wait_for_count(server, r"^request: ", 4)
+            self.assertEqual(self.connection_logs(server)[3][1:],
+                             [f"early data: {len(early)} bytes", "request: GET /split HTTP/1.0"], ctx)
+
+    def test_openssl_client_each_suite_alpn_and_size(self):
+        # The early traffic key of each suite's hash (SHA-384 too), with the ticket's ALPN
+        # (RFC 8446 4.2.10: early data needs the same), and exactly max_early_data_size bytes.
+        server, port = self.start_cordon_early_data_server("--alpn", "http/1.1")
+        for suite in SUITES:
+            with self.subTest(suite=suite.name):
+                session = os.path.join(self.tmp, f"{suite.name}.pem")
+                args = ["-ciphersuites", suite.name, "-alpn", "http/1.1"]
+                r, out = self.s_client(port, *args, "-sess_out", session)
+                self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+                r, out = self.s_client(port, *args, "-sess_in", session, "-early_data", self.early_file(EARLY_REQUEST),
+                                       request="")
+                self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+                self.assertIn(f"Reused, TLSv1.3, Cipher is {suite.name}", out)
+                self.assertIn("ALPN protocol: http/1.1", out)
+                self.assertIn("Early data was accepted", out)
+                self.assertIn("request: GET /early HTTP/1.0\n", r.stdout)
+        with self.subTest(size=MAX_EARLY_DATA):
+            head, tail = "GET /big HTTP/1.0\r\nX-Fill: ", "\r\n\r\n"
+            request = head + "a" * (MAX_EARLY_DATA - len(head) - len(tail)) + tail
+            # The ticket's suite again: early data needs it (RFC 8446 4.2.10).
+            r, out = self.s_client(port, "-ciphersuites", SUITES[0].name, "-alpn", "http/1.1", "-sess_in",
+                                   os.path.join(self.tmp, f"{SUITES[0].name}.pem"), "-early_data",
+                                   self.early_file(request), request="")
+            self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+            self.assertIn("Early data was accepted", out)
+            self.assertIn("request: GET /big HTTP/1.0\n", r.stdout)
+        self.wait_for_count(server, r"^request: ", 2 * len(SUITES) + 1)
+        self.assertEqual(re.findall(r"^early data: .*$", server.output(), re.MULTILINE),
+                         [f"early data: {len(EARLY_REQUEST)} bytes"] * len(SUITES)
+                         + [f"early data: {MAX_EARLY_DATA} bytes"], server.describe())
+
+    def test_openssl_client_early_data_refused(self):
+        # A ticket that allows 0-RTT, offered to a new server process without --max-early-data
+        # (other ticket keys): a full handshake; the 0-RTT records are skipped, and the
+        # request sent after the handshake is answered.
+        server, port = self.start_cordon_early_data_server()
+        session = os.path.join(self.tmp, "session.pem")
+        r, out = self.s_client(port, "-sess_out", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        server.stop()
+        with self.subTest(server="without --max-early-data"):
+            server, port = self.start_cordon_server(CERT["p256"])
+            r, out = self.s_client(port, "-sess_in", session, "-early_data", self.early_file(EARLY_REQUEST))
+            ctx = f"{out}\n{server.describe()}"
+            self.assertEqual(r.returncode, 0, ctx)
+            self.assertIn(EXT_EARLY_DATA, hello_extensions(the_message(out, ">>>", "ClientHello")), out)
+            self.assertIn("New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+            self.assertIn("Early data was rejected", out)
+            self.assertNotIn(EXT_EARLY_DATA, encrypted_extensions(the_message(out, "<<<", "EncryptedExtensions")),
+                             out)
+            self.assertNotIn("EndOfEarlyData", out)
+            self.assertIn("request: GET / HTTP/1.0\n", r.stdout)
+            # This server's tickets do not allow 0-RTT.
+            tickets = messages_named(msg_handshakes(out), "<<<", "NewSessionTicket")
+            self.assertEqual(len(tickets), 2, out)
+            self.assertFalse(any(EXT_EARLY_DATA in ticket_extensions(t) for t in tickets), out)
+            self.wait_for_count(server, r"^request: ", 1)
+            self.assertNotIn("early data:", server.output())
+            server.stop()
+
+        # RFC 8446 4.2.10: a HelloRetryRequest refuses 0-RTT; the resumption goes on.
+        with self.subTest(server="HelloRetryRequest"):
+            server, port = self.start_cordon_early_data_server("--group", "x25519")
+            r, out = self.s_client(port, "-groups", "P-256:X25519", "-sess_out", session)
+            self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+            r, out = self.s_client(port, "-groups", "P-256:X25519", "-sess_in", session, "-early_data",
+                                   self.early_file(EARLY_REQUEST))
+            ctx = f"{out}\n{server.describe()}"
+            self.assertEqual(r.returncode, 0, ctx)
+            self.assertEqual(len(messages_named(msg_handshakes(out), ">>>", "ClientHello")), 2, out)
+            self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+            self.assertIn("Early data was rejected", out)
+            self.assertEqual(cordon_fields(r.stdout).get("hello retry request"), "yes", out)
+            self.assertIn("request: GET / HTTP/1.0\n", r.stdout)
+            self.wait_for_count(server, r"^request: ", 2)
+            self.assertEqual(self.connection_logs(server)[1], [
+                "handshake ok: TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 none alpn=none sni=localhost "
+                "(after HelloRetryRequest)", "request: GET / HTTP/1.0"], ctx)
+            server.stop()
+
+        # RFC 8446 4.2.10: 0-RTT needs the ticket's suite. A ChaCha20 ticket, offered by a
+        # client that allows AES-128-GCM only (s_client still sends its early data, under the
+        # ticket's suite): resumed with AES-128-GCM (same hash), the early data refused.
+        with self.subTest(server="another suite"):
+            server, port = self.start_cordon_early_data_server()
+            r, out = self.s_client(port, "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256", "-sess_out", session)
+            self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+            r, out = self.s_client(port, "-ciphersuites", "TLS_AES_128_GCM_SHA256", "-sess_in", session,
+                                   "-early_data", self.early_file(EARLY_REQUEST))
+            ctx = f"{out}\n{server.describe()}"
+            self.assertEqual(r.returncode, 0, ctx)
+            self.assertIn(EXT_EARLY_DATA, hello_extensions(the_message(out, ">>>", "ClientHello")), out)
+            self.assertIn("Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", out)
+            self.assertIn("Early data was rejected", out)
+            self.assertIn("request: GET / HTTP/1.0\n", r.stdout)
+            self.wait_for_count(server, r"^request: ", 2)
+            self.assertEqual(self.connection_logs(server)[1], [
+                "handshake ok: TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 none alpn=none sni=localhost",
+                "request: GET / HTTP/1.0"], ctx)
+
+    def test_cordon_client_openssl_server(self):
+        request = EARLY_REQUEST
+        server, port = self.start_openssl_early_data_server()
+        client = self.start_cordon_client(port, "--early-data", "--reconnect", "1", request=cordon_escaped(request))
+        self.answer_openssl_connections(server, client, "GET /early HTTP/1.0", 2)
+        rc, stdout, ctx = self.finish_cordon_client(client, server)
+        self.assertEqual(rc, 0, ctx)
+        conns = cordon_connections(stdout)
+        self.assertEqual([c.get("resumed") for c in conns], ["no", "yes"], ctx)
+        self.assertEqual(early_data_lines(stdout), ["not offered (0 bytes sent early)",
+                                                    f"accepted ({len(request)} bytes sent early)"], ctx)
+        for i, c in enumerate(conns):
+            self.assertIn(f"answer {i}", c.body, ctx)
+        # What s_server read: the request once per connection, the second time as early data.
+        out = server.output()
+        self.assertEqual(out.count("GET /early HTTP/1.0"), 2, ctx)
+        self.assertEqual(out.count("No early data received"), 1, ctx)
+        self.assertIn(f"Early data received:\n{request}", out)  # then -msg's lines, then:
+        self.assertEqual(out.count("\nEnd of early data\n"), 1, ctx)
+        seen = tls13_connections(out)
+        self.assertEqual(len(seen), 2, ctx)
+        self.assertNotIn(EXT_EARLY_DATA, hello_extensions(messages_named(seen[0], "<<<", "ClientHello")[0]), ctx)
+        self.assertIn(EXT_EARLY_DATA, hello_extensions(messages_named(seen[1], "<<<", "ClientHello")[0]), ctx)
+        self.assertIn(EXT_EARLY_DATA, encrypted_extensions(messages_named(seen[1], ">>>", "EncryptedExtensions")[0]),
+                      ctx)
+        self.assertEqual(messages_named(seen[1], "<<<", "EndOfEarlyData"), [b"\x05\x00\x00\x00"], ctx)
+
+    def test_cordon_client_openssl_server_hello_retry_request(self):
+        # s_server takes P-256 only, cordon offers an x25519 share: a HelloRetryRequest, which
+        # refuses the 0-RTT data (RFC 8446 4.2.10); cordon sends the request again after the
+        # handshake, and s_server reads it once. (s_server -early_data makes its tickets
+        # single-use, and its first ClientHello already used this one up: after the
+        # HelloRetryRequest it makes a full handshake, for s_client too.)
+        request = EARLY_REQUEST
+        server, port = self.start_openssl_early_data_server("-groups", "P-256")
+        client = self.start_cordon_client(port, "--early-data", "--reconnect", "1", request=cordon_escaped(request))
+        self.answer_openssl_connections(server, client, "GET /early HTTP/1.0", 2)
+        rc, stdout, ctx = self.finish_cordon_client(client, server)
+        self.assertEqual(rc, 0, ctx)
+        conns = cordon_connections(stdout)
+        self.assertEqual([c.get("hello retry request") for c in conns], ["yes", "yes"], ctx)
+        self.assertEqual(early_data_lines(stdout), ["not offered (0 bytes sent early)",
+                                                    f"rejected ({len(request)} bytes sent early)"], ctx)
+        self.assertIn("answer 1", conns[1].body, ctx)
+        out = server.output()
+        self.assertEqual(out.count("GET /early HTTP/1.0"), 2, ctx)
+        self.assertIn("Early data was rejected", out)
+        self.assertNotIn("Early data received", out)
+        seen = tls13_connections(out)
+        self.assertEqual(len(seen), 2, ctx)
+        hellos = messages_named(seen[1], "<<<", "ClientHello")
+        self.assertEqual(len(hellos), 2, ctx)
+        self.assertIn(EXT_EARLY_DATA, hello_extensions(hellos[0]), ctx)
+        self.assertNotIn(EXT_EARLY_DATA, hello_extensions(hellos[1]), ctx)  # RFC 8446 4.2.10
+        self.assertEqual(messages_named(seen[1], "<<<", "EndOfEarlyData"), [], ctx)
+
+    def test_cordon_client_gnutls_server(self):
+        # gnutls-serv 3.7 takes the 0-RTT data in (-d 5: "decrypted early data") but never
+        # hands it to its HTTP code (gnutls-cli's own early data goes unanswered too): the
+        # resumed connection waits, and stopping the server ends it.
+        request = EARLY_REQUEST
+        server, port = self.start_gnutls_server(CERT["p256"], TLS13_ONLY, "--earlydata", "--maxearlydata",
+                                                str(MAX_EARLY_DATA), "-d", "5")
+        client = self.start_cordon_client(port, "--early-data", "--reconnect", "1", request=cordon_escaped(request))
+        self.expect(server, rf"decrypted early data with length: {len(request)}, ", timeout=COMMAND_TIMEOUT)
+        self.expect(server, r"^\*\*\* This is a resumed session")
+        self.expect(server, r"early data accepted")
+        server.stop()
+        rc, stdout, ctx = self.finish_cordon_client(client, server)
+        self.assertEqual(rc, 0, ctx)
+        conns = cordon_connections(stdout)
+        self.assertEqual([c.get("resumed") for c in conns], ["no", "yes"], ctx)
+        self.assertEqual(early_data_lines(stdout), ["not offered (0 bytes sent early)",
+                                                    f"accepted ({len(request)} bytes sent early)"], ctx)
+        self.assertIn("HTTP/1.0 200 OK", conns[0].body, ctx)
+        self.assertEqual(server.output().count("decrypted early data with length"), 1, ctx)
+
+    def test_gnutls_client_cordon_server(self):
+        server, port = self.start_cordon_early_data_server(cert=CERT["ed25519"])
+        r = self.gnutls_client(port, "--priority", TLS13_ONLY, "--earlydata", self.early_file(EARLY_REQUEST),
+                               "--resume", "--waitresumption", "-d", "4", request="")
+        out = r.stdout + r.stderr
+        ctx = f"{out}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        self.assertIn("*** This is a resumed session", out)
+        # cordon's EncryptedExtensions on the resumed connection accepts the early data.
+        self.assertIn("Parsing extension 'Early Data/42' (0 bytes)", out)
+        self.assertIn("request: GET /early HTTP/1.0\n", r.stdout)
+        self.assertEqual(resumed_field(r.stdout), "yes", out)
+        self.wait_for_count(server, r"^request: ", 1)
+        logs = self.connection_logs(server)
+        self.assertEqual(len(logs), 2, ctx)  # gnutls-cli's first connection sends no request
+        self.assertEqual(logs[1], ["handshake ok: TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 none alpn=none sni=localhost",
+                                   f"early data: {len(EARLY_REQUEST)} bytes", "request: GET /early HTTP/1.0"], ctx)
+
+
+# --- 9.2 Replays ------------------------------------------------------------------------
+
+
+class Tls13EarlyDataReplayTests(Tls13EarlyDataCase):
+    """A client's first flight with 0-RTT data (ClientHello + early data records), recorded by
+    a relay and presented again to the same cordon server: the early data of one ClientHello
+    is accepted at most once (RFC 8446 8.2) within the window, and the ticket age refuses it
+    after (8.3); a replayed handshake never completes."""
+
+    peers_needed = ("openssl",)
+
+    def start_relay(self, port, withhold=()):
+        relay = _FirstFlightRelay(port, withhold)
+        self.addCleanup(relay.close)
+        return relay
+
+    def check_flight(self, flight, client_key_log, early_text):
+        """The recorded flight is a ClientHello offering early data, then (the change_cipher_spec
+        and) the early data records: the first holds early_text, under the client early
+        traffic secret in the client's key log. Returns the client random."""
+        records = tls_records(flight)
+        self.assertEqual(sum(5 + len(body) for _, body in records), len(flight), "a partial record in the flight")
+        self.assertEqual(records[0][0], CONTENT_HANDSHAKE, flight.hex())
+        hello = records[0][1]
+        self.assertEqual(hello[0], 1, "not a ClientHello")
+        self.assertIn(EXT_EARLY_DATA, hello_extensions(hello), hello.hex())
+        random = hello_random(hello)
+        early = [body for kind, body in records if kind == CONTENT_APPLICATION_DATA]
+        self.assertTrue(early, f"no early data records in the flight: {flight.hex()}")
+        secrets = key_log_secrets(client_key_log, "CLIENT_EARLY_TRAFFIC_SECRET", random)
+        self.assertEqual(len(secrets), 1, f"the client logged {len(secrets)} early secrets for {random.hex()}")
+        kind, content = open_tls13_record(0x1301, secrets[0], 0, early[0])  # the tickets' suite, AES-128-GCM
+        self.assertEqual((kind, content), (CONTENT_APPLICATION_DATA, early_text.encode()), "the early data record")
+        return random
+
+    def server_answers(self, server_key_log, random, answers, ctx):
+        """ServerAnswer of each of answers (bytes the server sent to ClientHellos with this
+        client random, in order), with the secrets from cordon server's key log."""
+        secrets = key_log_secrets(server_key_log, "SERVER_HANDSHAKE_TRAFFIC_SECRET", random)
+        self.assertEqual(len(secrets), len(answers), f"SERVER_HANDSHAKE_TRAFFIC_SECRET lines for {random.hex()}\n{ctx}")
+        return [read_server_answer(data, secret) for data, secret in zip(answers, secrets)]
+
+    def test_replay_of_cordon_client_first_flight(self):
+        # cordon client's resumed connection sends its request as 0-RTT data through the
+        # relay; it is answered. The same bytes again on a new connection, at once: the
+        # server refuses the early data, and the replayer cannot finish the handshake.
+        server_keys, client_keys = (os.path.join(self.tmp, name) for name in ("server.keys", "client.keys"))
+        server, port = self.start_cordon_early_data_server("--keylog", server_keys)
+        relay = self.start_relay(port)
+        r, _ = self.cordon_client(relay.port, "--early-data", "--reconnect", "1", "--keylog", client_keys,
+                                  request=cordon_escaped(EARLY_REQUEST))
+        ctx = f"{r.stdout}\n{r.stderr}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        self.assertIsNone(relay.error, ctx)
+        self.assertEqual(early_data_lines(r.stdout), ["not offered (0 bytes sent early)",
+                                                      f"accepted ({len(EARLY_REQUEST)} bytes sent early)"], ctx)
+        self.wait_for_count(server, r"^request: ", 2)
+        self.assertEqual(len(relay.flights), 2, ctx)
+        random = self.check_flight(relay.flights[1], client_keys, EARLY_REQUEST)
+
+        replayed = present_flight(port, relay.flights[1])
+        self.wait_for_count(server, r"^handshake failed: ", 1)
+        original, replay = self.server_answers(server_keys, random, [relay.answers[1], replayed], ctx)
+        self.assertTrue(original.early_data_accepted, f"{original}\n{ctx}")
+        self.assertFalse(replay.early_data_accepted,
+                         f"the replayed early data was accepted: {replay}\n{server.describe()}")
+        logs = self.connection_logs(server)
+        self.assertEqual(len(logs), 3, server.describe())
+        self.assertEqual(logs[1][1:], [f"early data: {len(EARLY_REQUEST)} bytes", "request: GET /early HTTP/1.0"],
+                         server.describe())
+        self.assertEqual(len(logs[2]), 1, server.describe())
+        self.assertRegex(logs[2][0], r"^handshake failed: ")
+        self.assertEqual(server.output().count("early data:"), 1, server.describe())
+
+    def test_withheld_first_flight_presented_twice(self):
+        # The relay keeps s_client's first flight from the server; the test presents it twice:
+        # the first presentation gets the early data accepted (the server cannot tell), the
+        # second not. Neither handshake completes, so only EncryptedExtensions can tell.
+        server_keys, client_keys = (os.path.join(self.tmp, name) for name in ("server.keys", "client.keys"))
+        server, port = self.start_cordon_early_data_server("--keylog", server_keys)
+        session = os.path.join(self.tmp, "session.pem")
+        r, out = self.s_client(port, "-sess_out", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        relay = self.start_relay(port, withhold={0})
+        self.openssl_client(relay.port, "-sess_in", session, "-early_data", self.early_file(EARLY_REQUEST),
+                            "-keylogfile", client_keys, request="")  # disconnected by the relay
+        self.assertIsNone(relay.error)
+        self.assertEqual(len(relay.flights), 1)
+        random = self.check_flight(relay.flights[0], client_keys, EARLY_REQUEST)
+        answers = []
+        for i in (1, 2):
+            answers.append(present_flight(port, relay.flights[0]))
+            self.wait_for_count(server, r"^handshake failed: ", i)
+        first, second = self.server_answers(server_keys, random, answers, server.describe())
+        self.assertTrue(first.early_data_accepted, f"{first}\n{server.describe()}")
+        self.assertFalse(second.early_data_accepted,
+                         f"the same ClientHello's early data accepted twice: {second}\n{server.describe()}")
+        self.assertEqual(server.output().count("handshake ok: "), 1, server.describe())
+        self.assertNotIn("early data:", server.output())
+
+    def test_replay_after_the_window(self):
+        # The register of ClientHellos whose early data was taken keeps them for the window;
+        # after it, the ticket age in the replayed ClientHello (sent in the original) is more
+        # than the window off the server's clock: still no early data.
+        server_keys, client_keys = (os.path.join(self.tmp, name) for name in ("server.keys", "client.keys"))
+        server, port = self.start_cordon_early_data_server("--keylog", server_keys)
+        session = os.path.join(self.tmp, "session.pem")
+        r, out = self.s_client(port, "-sess_out", session)
+        self.assertEqual(r.returncode, 0, f"{out}\n{server.describe()}")
+        relay = self.start_relay(port)
+        r, out = self.s_client(relay.port, "-sess_in", session, "-early_data", self.early_file(EARLY_REQUEST),
+                               "-keylogfile", client_keys, request="")
+        sent = time.monotonic()
+        ctx = f"{out}\n{server.describe()}"
+        self.assertEqual(r.returncode, 0, ctx)
+        self.assertIn("Early data was accepted", out)
+        self.assertIsNone(relay.error, ctx)
+        random = self.check_flight(relay.flights[0], client_keys, EARLY_REQUEST)
+        time.sleep(max(0.0, sent + EARLY_DATA_WINDOW + 1.5 - time.monotonic()))
+        replayed = present_flight(port, relay.flights[0])
+        self.wait_for_count(server, r"^handshake failed: ", 1)
+        original, replay = self.server_answers(server_keys, random, [relay.answers[0], replayed], ctx)
+        self.assertTrue(original.early_data_accepted, f"{original}\n{ctx}")
+        self.assertFalse(replay.early_data_accepted,
+                         f"early data accepted {EARLY_DATA_WINDOW + 1.5} s later: {replay}\n{server.describe()}")
+        self.assertEqual(server.output().count("early data:"), 1, server.describe())
+        self.assertEqual(server.output().count("handshake ok: "), 2, server.describe())
 
 
 def main():
