@@ -1,6 +1,7 @@
 // A client connection (cordon_fuzz::FuzzClient: TLS 1.3 and 1.2, deterministic
 // RNG, fixed clock, trusting the test PKI's root, an empty session cache or,
-// with flag bit 5, one holding a TLS 1.2 session) fed the fuzzer input as
+// with flag bit 5, one holding a TLS 1.2 session; bit 6: a client certificate;
+// bit 7: 0-RTT with a TLS 1.3 session and early data written at creation) fed the fuzzer input as
 // everything the server sent, in input-chosen chunks. Layout and shared loop:
 // fuzz_connection.hpp.
 //
@@ -16,6 +17,6 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static cordon_fuzz::FuzzClient client;
-    cordon_fuzz::run_both_ways(data, size, [](const cordon_fuzz::Plan& plan) { return client.connect(plan.resume); });
+    cordon_fuzz::run_both_ways(data, size, [](const cordon_fuzz::Plan& plan) { return client.connect(plan.resume, plan.variant); });
     return 0;
 }

@@ -29,6 +29,19 @@
 //                   bit 5    fuzz_client only: the client holds FuzzClient's TLS 1.2
 //                            session, so its ClientHello offers that ticket
 //                            (fuzz_server ignores the bit)
+//                   bit 6    mutual TLS. fuzz_server: the server asks for a client
+//                            certificate (ClientAuth::optional, client_roots = ca.pem),
+//                            so a client's Certificate/CertificateVerify reach
+//                            WAIT_CERT/WAIT_CV. fuzz_client: the client holds
+//                            client-p256 (EKU clientAuth) and answers a
+//                            CertificateRequest with it.
+//                   bit 7    0-RTT. fuzz_server: max_early_data_size 16384 (a fresh
+//                            anti-replay register for every connection, so a
+//                            recorded ClientHello's early data is accepted every
+//                            time). fuzz_client: enable_early_data, the cache holds
+//                            FuzzClient's TLS 1.3 session (a ticket allowing early
+//                            data, instead of bit 5's TLS 1.2 session), and the
+//                            client writes early_data_text right after creation.
 //   byte 1: param
 //   rest:   the peer's bytes
 #pragma once
@@ -109,6 +122,40 @@ inline tls::ServerSettings fuzz_server_settings(tls::crypto::Rng& rng) {
     return s;
 }
 
+// The configuration variants the flag bits 6 and 7 choose.
+struct Variant {
+    bool mutual_tls = false;  // bit 6
+    bool early_data = false;  // bit 7
+    std::uint8_t flags() const noexcept {
+        return static_cast<std::uint8_t>((mutual_tls ? 64 : 0) | (early_data ? 128 : 0));
+    }
+};
+
+inline constexpr const char* early_data_text = "GET /early HTTP/1.1\r\nHost: localhost\r\n\r\n";
+inline constexpr std::uint32_t fuzz_max_early_data = 16384;
+
+inline void apply_server_variant(tls::ServerSettings& s, Variant v) {
+    if (v.mutual_tls) {
+        s.client_auth = tls::ClientAuth::optional;
+        if (!s.client_roots.add_pem(pki::ca_pem)) setup_failed("ca.pem (client roots)");
+    }
+    if (v.early_data) s.max_early_data_size = fuzz_max_early_data;
+}
+
+inline std::shared_ptr<const tls::CertifiedKey> fuzz_client_certificate() {
+    static const std::shared_ptr<const tls::CertifiedKey> key = [] {
+        auto k = tls::CertifiedKey::from_pem(pki::client_p256_pem, pki::client_p256_key);
+        if (!k) setup_failed("client-p256");
+        return std::shared_ptr<const tls::CertifiedKey>(*k);
+    }();
+    return key;
+}
+
+inline void apply_client_variant(tls::ClientSettings& s, Variant v) {
+    if (v.mutual_tls) s.client_certificate = fuzz_client_certificate();
+    if (v.early_data) s.enable_early_data = true;
+}
+
 // Draws a server configuration's ticket keys now, from the start of rng (the
 // configuration's own RNG), so every configuration primed from the same seed
 // opens the same tickets, whatever connections it served before. With the
@@ -140,45 +187,78 @@ inline bool transfer(tls::Connection& from, tls::Connection& to) {
 class FuzzServer {
 public:
     // versions: empty for fuzz_server's own (both); {tls12} for the server that
-    // gives FuzzClient its session. Both draw the same ticket keys.
-    explicit FuzzServer(std::vector<tls::ProtocolVersion> versions = {}) {
+    // gives FuzzClient its session. All draw the same ticket keys. variant: flag
+    // bits 6 (client certificates) and 7 (0-RTT).
+    explicit FuzzServer(std::vector<tls::ProtocolVersion> versions = {}, Variant variant = {}) : variant_(variant) {
         auto settings = fuzz_server_settings(rng_);
         settings.versions = std::move(versions);
-        auto c = tls::ServerConfig::build(std::move(settings));
-        if (!c) setup_failed("server configuration");
-        config_ = *c;
-        prime_ticket_keys(*config_, rng_);
+        apply_server_variant(settings, variant);
+        settings_ = std::move(settings);
+        config_ = build();
     }
+    FuzzServer(const FuzzServer&) = delete;
+    FuzzServer& operator=(const FuzzServer&) = delete;
     tls::Connection accept() {
+        // 0-RTT: the anti-replay register belongs to the configuration and
+        // remembers every ClientHello whose early data it took (the clock is
+        // fixed, so nothing expires): a fresh configuration per connection keeps
+        // an input from depending on the ones before it.
+        if (variant_.early_data) config_ = build();
         rng_.reset();
         auto c = tls::Connection::server(config_);
         if (!c) setup_failed("server connection");
         return std::move(*c);
     }
+    Variant variant() const noexcept { return variant_; }
 
 private:
+    std::shared_ptr<const tls::ServerConfig> build() {
+        auto c = tls::ServerConfig::build(settings_);
+        if (!c) setup_failed("server configuration");
+        prime_ticket_keys(**c, rng_);
+        return *c;
+    }
+
+    Variant variant_;
     SeededRng rng_{server_rng_seed};
+    tls::ServerSettings settings_;
     std::shared_ptr<const tls::ServerConfig> config_;
 };
 
 class FuzzClient {
 public:
     FuzzClient() {
-        auto settings = fuzz_client_settings(rng_);
-        settings.session_cache = cache_;
-        auto c = tls::ClientConfig::build(std::move(settings));
-        if (!c) setup_failed("client configuration");
-        config_ = *c;
+        for (int i = 0; i < 4; ++i) {
+            auto settings = fuzz_client_settings(rng_);
+            settings.session_cache = cache_;
+            apply_client_variant(settings, Variant{(i & 1) != 0, (i & 2) != 0});
+            auto c = tls::ClientConfig::build(std::move(settings));
+            if (!c) setup_failed("client configuration");
+            configs_[i] = *c;
+        }
         session_ = make_session();
+        session13_ = make_session13();
     }
+    FuzzClient(const FuzzClient&) = delete;
+    FuzzClient& operator=(const FuzzClient&) = delete;
     // resume: the cache holds session() for the server name (a ClientHello
-    // offering its ticket), else nothing (a full handshake).
-    tls::Connection connect(bool resume = false) {
+    // offering its ticket), else nothing (a full handshake). variant.early_data:
+    // the cache holds session13() instead (whatever resume says), and the client
+    // writes early_data_text as 0-RTT data before returning. variant.mutual_tls:
+    // the client has a certificate for a CertificateRequest.
+    tls::Connection connect(bool resume = false, Variant variant = {}) {
         cache_->remove(fuzz_server_name);
-        if (resume) cache_->store(fuzz_server_name, session_);
+        if (variant.early_data) cache_->store(fuzz_server_name, session13_);
+        else if (resume) cache_->store(fuzz_server_name, session_);
         rng_.reset();
-        auto c = tls::Connection::client(config_, fuzz_server_name);
+        auto c = tls::Connection::client(configs_[(variant.mutual_tls ? 1 : 0) | (variant.early_data ? 2 : 0)],
+                                         fuzz_server_name);
         if (!c) setup_failed("client connection");
+        if (variant.early_data) {
+            const std::string_view text = early_data_text;
+            auto took = c->write_early_data(Bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+            if (!took || *took != text.size()) setup_failed("0-RTT data with the TLS 1.3 session");
+        }
         return std::move(*c);
     }
     // A TLS 1.2 session from a full handshake of this client with a TLS 1.2-only
@@ -186,26 +266,37 @@ public:
     // http/1.1, and a ticket sealed under the ticket keys every FuzzServer
     // draws, so fuzz_server's own server resumes it too.
     const std::shared_ptr<const tls::ClientSession>& session() const noexcept { return session_; }
+    // A TLS 1.3 session (a NewSessionTicket allowing 16384 bytes of early data)
+    // from a full handshake with a 0-RTT FuzzServer, sealed under the same keys.
+    const std::shared_ptr<const tls::ClientSession>& session13() const noexcept { return session13_; }
 
 private:
-    std::shared_ptr<const tls::ClientSession> make_session() {
-        FuzzServer server({tls::ProtocolVersion::tls12});
+    std::shared_ptr<const tls::ClientSession> handshake_session(FuzzServer& server, tls::ProtocolVersion version,
+                                                                const char* what) {
         tls::Connection client = connect();
         tls::Connection peer = server.accept();
         for (int round = 0; round < 8 && (client.has_output() || peer.has_output()); ++round) {
             if (!transfer(client, peer) || !transfer(peer, client)) break;
         }
         auto session = cache_->find(fuzz_server_name);
-        if (!client.handshake_complete() || client.version() != tls::ProtocolVersion::tls12 || !session)
-            setup_failed("TLS 1.2 session for resumption");
+        if (!client.handshake_complete() || client.version() != version || !session) setup_failed(what);
         cache_->remove(fuzz_server_name);
         return session;
+    }
+    std::shared_ptr<const tls::ClientSession> make_session() {
+        FuzzServer server({tls::ProtocolVersion::tls12});
+        return handshake_session(server, tls::ProtocolVersion::tls12, "TLS 1.2 session for resumption");
+    }
+    std::shared_ptr<const tls::ClientSession> make_session13() {
+        FuzzServer server({}, Variant{.early_data = true});
+        return handshake_session(server, tls::ProtocolVersion::tls13, "TLS 1.3 session for 0-RTT");
     }
 
     SeededRng rng_{client_rng_seed};
     std::shared_ptr<tls::ClientSessionCache> cache_ = std::make_shared<tls::ClientSessionCache>(4);
-    std::shared_ptr<const tls::ClientConfig> config_;
+    std::shared_ptr<const tls::ClientConfig> configs_[4];
     std::shared_ptr<const tls::ClientSession> session_;
+    std::shared_ptr<const tls::ClientSession> session13_;
 };
 
 // --- The input-driven loop ------------------------------------------------------
@@ -217,6 +308,7 @@ struct Plan {
     bool write_late = false;
     bool close_late = false;
     bool resume = false;
+    Variant variant;
     Bytes peer_bytes;
 
     static Plan parse(const std::uint8_t* data, std::size_t size) {
@@ -228,6 +320,8 @@ struct Plan {
         p.write_late = flags & 8;
         p.close_late = flags & 16;
         p.resume = flags & 32;
+        p.variant.mutual_tls = flags & 64;
+        p.variant.early_data = flags & 128;
         p.param = in.u8();
         p.peer_bytes = in.rest();
         return p;

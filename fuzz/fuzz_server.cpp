@@ -1,6 +1,7 @@
 // A server connection (cordon_fuzz::FuzzServer: TLS 1.3 and 1.2, leaf-p256
 // with its intermediate, X25519 and P-256, ALPN http/1.1, session tickets under
-// fixed keys, deterministic RNG, fixed clock) fed the fuzzer input as everything the client sent, in input-chosen
+// fixed keys, deterministic RNG, fixed clock; bit 6: asks for a client
+// certificate, optional; bit 7: accepts 0-RTT) fed the fuzzer input as everything the client sent, in input-chosen
 // chunks. Layout and shared loop: fuzz_connection.hpp.
 //
 // Invariants checked (a violation aborts, so libFuzzer keeps the input):
@@ -14,7 +15,13 @@
 #include "fuzz_connection.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static cordon_fuzz::FuzzServer server;
-    cordon_fuzz::run_both_ways(data, size, [](const cordon_fuzz::Plan&) { return server.accept(); });
+    // One server per variant (flag bits 6 and 7).
+    static cordon_fuzz::FuzzServer servers[4] = {
+        cordon_fuzz::FuzzServer({}, {}), cordon_fuzz::FuzzServer({}, {.mutual_tls = true}),
+        cordon_fuzz::FuzzServer({}, {.early_data = true}),
+        cordon_fuzz::FuzzServer({}, {.mutual_tls = true, .early_data = true})};
+    cordon_fuzz::run_both_ways(data, size, [](const cordon_fuzz::Plan& plan) {
+        return servers[(plan.variant.mutual_tls ? 1 : 0) | (plan.variant.early_data ? 2 : 0)].accept();
+    });
     return 0;
 }

@@ -18,6 +18,18 @@
 //   clients include one resuming a session FuzzServer issued (its ticket opens
 //   in the fuzz target too: the ticket keys are fixed) and one offering a
 //   ticket from another server (refused: a full handshake).
+// Mutual TLS and 0-RTT (flag bits 6 and 7, see fuzz_connection.hpp):
+//   fuzz_client/mtls_*: servers asking for a client certificate (optional and
+//   required), answered by FuzzClient with client-p256 (bit 6) or with an empty
+//   Certificate (no bit 6); tls13_* (bit 7): FuzzClient offers its TLS 1.3
+//   session with early data to a server that accepts it, to one without 0-RTT
+//   (resumed, early data rejected) and to one that cannot open the ticket.
+//   fuzz_server/mtls_* (bit 6): clients with client-p256, without a certificate,
+//   and with the server leaf (no clientAuth EKU: refused); tls13_resumed: a
+//   TLS 1.3 ticket FuzzServer issued; early_data_* (bit 7): the first flight
+//   with its early data records alone and the whole stream (early data accepted),
+//   early data to a server without 0-RTT (rejected: skipped), and 0-RTT with a
+//   client certificate.
 // Every seed is replayed here through cordon_fuzz::drive (the targets' own
 // loop and checks) and must end as the recorded handshake did: established or
 // not, the same version, resumed or not.
@@ -304,10 +316,22 @@ struct Expect {
     bool established = false;
     std::optional<ProtocolVersion> version;
     bool resumed = false;
+    Connection::EarlyData early_data = Connection::EarlyData::not_offered;
+    bool peer_certificates = false;  // a server: the client sent a certificate
 };
 
 Expect expect_of(const Connection& c) {
-    return Expect{c.handshake_complete(), c.version(), c.resumed()};
+    return Expect{c.handshake_complete(), c.version(), c.resumed(), c.early_data_status(), !c.peer_certificates().empty()};
+}
+
+const char* early_data_name(Connection::EarlyData e) {
+    switch (e) {
+        case Connection::EarlyData::not_offered: return "";
+        case Connection::EarlyData::offered: return ", early data offered";
+        case Connection::EarlyData::accepted: return ", early data accepted";
+        case Connection::EarlyData::rejected: return ", early data rejected";
+    }
+    return "";
 }
 
 const char* version_name(std::optional<ProtocolVersion> v) {
@@ -325,6 +349,10 @@ struct ClientSeed {
     // unless foreign_ticket_keys (it refuses the ticket: a full handshake).
     bool resume = false;
     bool foreign_ticket_keys = false;
+    // Flag bits 6 and 7: FuzzClient with its client certificate, and with its
+    // TLS 1.3 session and 0-RTT data (the server then holds FuzzServer's ticket
+    // keys, like resume).
+    Variant variant;
 };
 
 class Generator {
@@ -353,6 +381,20 @@ public:
         s.rng = &client_rng_;
         return s;
     }
+    // The client certificate for mutual TLS (client-p256: EKU clientAuth, issued
+    // by the intermediate, so the .pem holds the chain).
+    std::shared_ptr<const tls::CertifiedKey> client_certificate() {
+        auto key = tls::CertifiedKey::from_pem(read_file(certs_ / "client-p256.pem"), read_file(certs_ / "client-p256.key"));
+        if (!key) die("certificate client-p256");
+        return *key;
+    }
+    // A server asking for a client certificate, trusting the test PKI's root for it.
+    tls::ServerSettings mutual_tls_server_settings(const std::string& leaf, tls::ClientAuth auth) {
+        auto s = server_settings(leaf);
+        s.client_auth = auth;
+        if (!s.client_roots.add_pem(pki::ca_pem)) die("ca.pem");
+        return s;
+    }
     tls::ClientSettings tls12_client_settings() {
         auto s = client_settings();
         s.versions = {ProtocolVersion::tls12};
@@ -364,7 +406,7 @@ public:
     Buffer client_seed(const std::string& name, tls::ServerSettings ss, const ClientSeed& how = {}) {
         Secrets secrets;
         ss.key_log = capture(secrets);
-        const bool resumes = how.resume && !how.foreign_ticket_keys;
+        const bool resumes = (how.resume || how.variant.early_data) && !how.foreign_ticket_keys;
         SeededRng& rng = resumes ? fuzz_server_rng_ : server_rng_;
         ss.rng = &rng;
         rng.reset();
@@ -373,7 +415,7 @@ public:
         if (resumes) prime_ticket_keys(**config, rng);
         rng.reset();
         FuzzClient fuzz_client;
-        Connection client = fuzz_client.connect(how.resume);
+        Connection client = fuzz_client.connect(how.resume, how.variant);
         auto server = Connection::server(*config);
         if (!server) die(name + ": server");
         Exchange x;
@@ -381,9 +423,11 @@ public:
         if (how.expect_established) {
             if (client.state() != Connection::State::established) die(name + ": the client did not finish");
             if (resumes != client.resumed()) die(name + ": resumed is not as planned");
+            if (how.variant.mutual_tls && ss.client_auth != tls::ClientAuth::none && server->peer_certificates().empty())
+                die(name + ": the client sent no certificate");
             finish(*server, client, how.after, x, x.server_stream);
         }
-        const std::uint8_t flags = how.resume ? 32 : 0;
+        const std::uint8_t flags = static_cast<std::uint8_t>((how.resume ? 32 : 0) | how.variant.flags());
         write_client_seed(name, fuzz_client, seed(flags, 0, x.server_stream), expect_of(client));
         for (auto [f, param] : how.extra_plans)
             write_client_seed(name + "_chunked_" + std::to_string(f) + "_" + std::to_string(param), fuzz_client,
@@ -411,25 +455,30 @@ public:
         none,
         fuzz_server,   // a full handshake with FuzzServer first: the client holds its ticket
         other_server,  // a full handshake with another server first: a ticket FuzzServer cannot open
+        fuzz_server_0rtt,  // a full TLS 1.3 handshake with a 0-RTT FuzzServer first: a ticket allowing early data
     };
 
     // A client stream for fuzz_server: `cs` against FuzzServer.
     void server_seed(const std::string& name, tls::ClientSettings cs, After after, bool first_flight_only = false,
-                     bool expect_established = true, Prior prior = Prior::none) {
+                     bool expect_established = true, Prior prior = Prior::none, Variant variant = {}) {
         Secrets secrets;
         cs.key_log = capture(secrets);
         client_rng_.reset();
         auto config = tls::ClientConfig::build(cs);
         if (!config) die(name + ": client config: " + config.error().message);
-        FuzzServer fuzz_server;
+        FuzzServer fuzz_server({}, variant);
         if (prior != Prior::none) {
             // The same client configuration (so the same session cache) first
-            // completes a full TLS 1.2 handshake that leaves a ticket.
+            // completes a full handshake that leaves a ticket (TLS 1.2, or
+            // TLS 1.3 NewSessionTickets).
             auto first = Connection::client(*config, fuzz_server_name);
             if (!first) die(name + ": client");
             std::optional<Connection> other;
+            FuzzServer warm_0rtt({}, Variant{.early_data = true});
             if (prior == Prior::fuzz_server) {
                 other.emplace(fuzz_server.accept());
+            } else if (prior == Prior::fuzz_server_0rtt) {
+                other.emplace(warm_0rtt.accept());
             } else {
                 server_rng_.reset();
                 auto other_config = tls::ServerConfig::build(tls12_server_settings("leaf-p256"));
@@ -440,33 +489,38 @@ public:
             }
             Exchange warm_up;
             pump(*first, *other, warm_up);
-            if (!first->handshake_complete() || first->version() != ProtocolVersion::tls12 ||
-                !(*config)->settings().session_cache->find(fuzz_server_name))
-                die(name + ": the first handshake left no TLS 1.2 session");
+            if (!first->handshake_complete() || !(*config)->settings().session_cache->find(fuzz_server_name))
+                die(name + ": the first handshake left no session");
         }
         client_rng_.reset();
         auto client = Connection::client(*config, fuzz_server_name);
         if (!client) die(name + ": client");
+        if (cs.enable_early_data) {
+            static const std::uint8_t early[] = "GET /early HTTP/1.1\r\nHost: localhost\r\n\r\n";
+            auto took = client->write_early_data(Bytes(early, sizeof early - 1));
+            if (!took || *took != sizeof early - 1) die(name + ": early data not offered");
+        }
         Connection server = fuzz_server.accept();
         Exchange x;
         pump(*client, server, x);
         if (expect_established && server.state() != Connection::State::established)
             die(name + ": the server did not finish");
-        if (prior != Prior::none && server.resumed() != (prior == Prior::fuzz_server))
+        if (prior != Prior::none && server.resumed() != (prior != Prior::other_server))
             die(name + ": resumed is not as planned");
         if (expect_established) finish(*client, server, after, x, x.client_stream);
         const Buffer& stream = first_flight_only ? x.first_client_flight : x.client_stream;
         Expect expect = expect_of(server);
         if (first_flight_only) expect = Expect{};
-        const Buffer bytes = seed(0, 0, stream);
+        const Buffer bytes = seed(variant.flags(), 0, stream);
         const Plan plan = Plan::parse(bytes.data(), bytes.size());
         Connection replay = fuzz_server.accept();
         (void)drive(replay, plan);
         check_replay(name, replay, expect, first_flight_only);
         write_file(corpus_ / "fuzz_server", name, bytes);
-        std::printf("fuzz_server/%s: %zu bytes%s%s%s\n", name.c_str(), stream.size(),
+        std::printf("fuzz_server/%s: %zu bytes%s%s%s%s%s\n", name.c_str(), stream.size(),
                     expect.established ? ", replays to established" : "", version_name(replay.version()),
-                    replay.resumed() ? ", resumed" : "");
+                    replay.resumed() ? ", resumed" : "", early_data_name(replay.early_data_status()),
+                    replay.is_server() && !replay.peer_certificates().empty() ? ", client certificate" : "");
         // The first ClientHello for peek_client_hello.
         if (!first_flight_only) {
             Buffer peek{8};
@@ -523,19 +577,21 @@ private:
     // Replays a fuzz_client seed through the target's own loop and writes it.
     void write_client_seed(const std::string& name, FuzzClient& fuzz_client, const Buffer& bytes, Expect expect) {
         const Plan plan = Plan::parse(bytes.data(), bytes.size());
-        Connection replay = fuzz_client.connect(plan.resume);
+        Connection replay = fuzz_client.connect(plan.resume, plan.variant);
         (void)drive(replay, plan);
         check_replay(name, replay, expect, false);
         write_file(corpus_ / "fuzz_client", name, bytes);
-        std::printf("fuzz_client/%s: %zu bytes%s%s%s\n", name.c_str(), bytes.size() - 2,
+        std::printf("fuzz_client/%s: %zu bytes%s%s%s%s\n", name.c_str(), bytes.size() - 2,
                     expect.established ? ", replays to established" : "", version_name(replay.version()),
-                    replay.resumed() ? ", resumed" : "");
+                    replay.resumed() ? ", resumed" : "", early_data_name(replay.early_data_status()));
     }
 
     static void check_replay(const std::string& name, const Connection& replay, const Expect& expect, bool partial) {
         if (replay.handshake_complete() != expect.established)
             die(name + ": the recorded stream does not replay as recorded");
-        if (expect.established && (replay.version() != expect.version || replay.resumed() != expect.resumed))
+        if (expect.established && (replay.version() != expect.version || replay.resumed() != expect.resumed ||
+                                   replay.early_data_status() != expect.early_data ||
+                                   replay.peer_certificates().empty() == expect.peer_certificates))
             die(name + ": the replay negotiated something else than the recording");
         if (!partial && !expect.established && replay.state() != Connection::State::failed &&
             replay.state() != Connection::State::handshaking)
@@ -673,6 +729,38 @@ int main(int argc, char** argv) {
     }
     g.client_seed("tls12_untrusted_certificate", g.tls12_server_settings("untrusted-leaf"), refused);
 
+    // TLS 1.3 mutual TLS (flag bit 6: FuzzClient answers a CertificateRequest with client-p256).
+    {
+        auto ss = g.mutual_tls_server_settings("leaf-p256", tls::ClientAuth::optional);
+        ss.alpn = {"http/1.1"};
+        g.client_seed("mtls_client_certificate", ss, {.extra_plans = {{3, 5}}, .variant = {.mutual_tls = true}});
+        // Without bit 6 the client answers with an empty Certificate (optional: still connects).
+        g.client_seed("mtls_no_client_certificate", ss);
+    }
+    {
+        auto ss = g.mutual_tls_server_settings("leaf-ed25519", tls::ClientAuth::required);
+        ss.cipher_suites = {CipherSuite::tls_aes_256_gcm_sha384};
+        g.client_seed("mtls_required_ed25519_aes256", ss,
+                      {.after = After::data_and_key_update, .variant = {.mutual_tls = true}});
+    }
+    // TLS 1.3 resumption and 0-RTT (flag bit 7: FuzzClient offers its TLS 1.3
+    // session's ticket and sends early_data_text; the server holds FuzzServer's
+    // ticket keys).
+    {
+        auto ss = g.server_settings("leaf-p256");
+        ss.alpn = {"http/1.1"};
+        ss.max_early_data_size = fuzz_max_early_data;
+        g.client_seed("tls13_resumed_early_data_accepted", ss,
+                      {.after = After::ticket_data_and_close, .extra_plans = {{3, 9}, {1, 3}}, .variant = {.early_data = true}});
+        g.client_seed("tls13_early_data_foreign_ticket_full_handshake", ss,
+                      {.foreign_ticket_keys = true, .variant = {.early_data = true}});
+    }
+    {
+        auto ss = g.server_settings("leaf-p256");  // no 0-RTT: resumes, refuses the early data
+        ss.alpn = {"http/1.1"};
+        g.client_seed("tls13_resumed_early_data_rejected", ss, {.variant = {.early_data = true}});
+    }
+
     // --- fuzz_server: client streams for the fuzz target's own server --------------
     {
         auto cs = g.client_settings();
@@ -719,6 +807,46 @@ int main(int argc, char** argv) {
         auto cs = g.client_settings();
         cs.alpn = {"h2"};  // the server speaks http/1.1 only: no_application_protocol
         g.server_seed("alpn_mismatch", cs, After::nothing, false, false);
+    }
+
+    // TLS 1.3 mutual TLS (flag bit 6: FuzzServer asks for a certificate, optional).
+    {
+        auto cs = g.client_settings();
+        cs.alpn = {"h2", "http/1.1"};
+        cs.client_certificate = g.client_certificate();
+        g.server_seed("mtls_client_certificate", cs, After::data_and_close, false, true, Generator::Prior::none,
+                      Variant{.mutual_tls = true});
+        cs.client_certificate = nullptr;
+        g.server_seed("mtls_no_client_certificate", cs, After::data_and_close, false, true, Generator::Prior::none,
+                      Variant{.mutual_tls = true});
+    }
+    {
+        // The server leaf is no client certificate (EKU serverAuth only): refused.
+        auto cs = g.client_settings();
+        cs.alpn = {"http/1.1"};
+        auto key = tls::CertifiedKey::from_pem(pki::leaf_p256_pem, pki::leaf_p256_key);
+        if (!key) die("leaf-p256");
+        cs.client_certificate = *key;
+        g.server_seed("mtls_server_leaf_as_client_certificate", cs, After::nothing, false, false,
+                      Generator::Prior::none, Variant{.mutual_tls = true});
+    }
+    // TLS 1.3 resumption with a ticket FuzzServer issued, and 0-RTT (flag bit 7).
+    {
+        auto cs = g.client_settings();
+        cs.alpn = {"h2", "http/1.1"};
+        g.server_seed("tls13_resumed", cs, After::data_and_close, false, true, Generator::Prior::fuzz_server);
+        cs.enable_early_data = true;
+        g.server_seed("early_data_accepted", cs, After::data_and_close, false, true, Generator::Prior::fuzz_server,
+                      Variant{.early_data = true});
+        g.server_seed("early_data_first_flight", cs, After::nothing, true, true, Generator::Prior::fuzz_server,
+                      Variant{.early_data = true});
+        // A ticket that allows early data, to a server without 0-RTT: resumed, the
+        // early data skipped.
+        g.server_seed("early_data_rejected", cs, After::data_and_close, false, true,
+                      Generator::Prior::fuzz_server_0rtt);
+        cs.client_certificate = g.client_certificate();
+        g.server_seed("early_data_mtls_resumed", cs, After::data_and_close, false, true,
+                      Generator::Prior::fuzz_server, Variant{.mutual_tls = true, .early_data = true});
     }
 
     // TLS 1.2 clients (FuzzServer speaks both versions; these offer only 1.2).
