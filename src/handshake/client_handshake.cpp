@@ -3,133 +3,13 @@
 #include <algorithm>
 #include <variant>
 
+#include "handshake/client_engine.hpp"
 #include "handshake/extension_codecs.hpp"
-#include "handshake/messages.hpp"
-#include "handshake/post_handshake.hpp"
-#include "handshake/psk.hpp"
 #include "handshake/tls12_client.hpp"
-#include "handshake/tls13_secrets.hpp"
 #include "x509/name_matching.hpp"
 
 namespace tls::handshake {
-namespace {
-
-using crypto::NamedGroup;
-using crypto::SignatureScheme;
-
-Error unexpected(const char* message) { return Error{ErrorCode::unexpected_message, message}; }
-
-class ClientHandshake final : public HandshakeEngine {
-public:
-    ClientHandshake(const ClientConfig& config, std::string server_name)
-        : config_(config), settings_(config.settings()), server_name_(std::move(server_name)) {}
-
-    Result<void> start(ConnectionCore& core) override;
-    Result<void> on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) override;
-    bool accepts_application_data() const noexcept override { return std::holds_alternative<Connected>(state_); }
-    const char* state_name() const noexcept override;
-    void on_application_data() noexcept override {
-        post_handshake_.on_application_data();
-        tickets_in_a_row_ = 0;
-    }
-    Result<std::size_t> write_early_data(ConnectionCore& core, Bytes data) override {
-        // Only before the server answered: after its ServerHello, 1-RTT data waits for the handshake.
-        auto* wait = std::get_if<WaitServerHello>(&state_);
-        if (!early_offered_ || !wait || wait->retry_suite || early_remaining_ == 0) return std::size_t{0};
-        const std::size_t n = std::min<std::size_t>(data.size(), early_remaining_);
-        TLS_TRY(core.writer().write(record::ContentType::application_data, data.first(n)));
-        early_remaining_ -= static_cast<std::uint32_t>(n);
-        return n;
-    }
-    Result<void> update_keys(ConnectionCore& core, bool request_peer_update) override {
-        if (!std::holds_alternative<Connected>(state_))
-            return Error{ErrorCode::invalid_argument, "keys can be updated only after the handshake"};
-        return post_handshake_.send_key_update(core, request_peer_update);
-    }
-
-private:
-    // What a CertificateRequest asked for (mutual TLS).
-    struct CertificateRequested {
-        std::vector<std::uint8_t> context;
-        std::vector<SignatureScheme> schemes;
-        std::vector<std::vector<std::uint8_t>> issuers;
-    };
-    // RFC 8446 A.1 states.
-    struct WaitServerHello {
-        std::vector<std::unique_ptr<crypto::KeyExchangeKey>> keys;
-        std::vector<std::uint8_t> client_hello;  // the last ClientHello sent
-        std::optional<CipherSuite> retry_suite;  // set after a HelloRetryRequest
-        std::optional<NamedGroup> retry_group;
-    };
-    struct WaitEncryptedExtensions {
-        bool resumed = false;  // a PSK was accepted: no certificate follows
-    };
-    struct WaitCertificateOrRequest {};
-    struct WaitCertificate {
-        CertificateRequested request;
-    };
-    struct WaitCertificateVerify {
-        std::optional<CertificateRequested> request;  // set when the server asked for a certificate
-    };
-    struct WaitFinished {
-        std::optional<CertificateRequested> request;
-    };
-    struct Connected {};
-    using State = std::variant<WaitServerHello, WaitEncryptedExtensions, WaitCertificateOrRequest, WaitCertificate,
-                               WaitCertificateVerify, WaitFinished, Connected>;
-
-    Result<std::vector<std::uint8_t>> build_client_hello(const std::vector<std::unique_ptr<crypto::KeyExchangeKey>>& keys,
-                                                         Bytes cookie) const;
-    Result<void> on_server_hello(ConnectionCore& core, WaitServerHello& state, Bytes body, Bytes raw);
-    Result<void> on_hello_retry_request(ConnectionCore& core, WaitServerHello& state, const ServerHello& hrr, Bytes raw);
-    Result<void> on_tls12_server_hello(ConnectionCore& core, WaitServerHello& state, const ServerHello& sh, Bytes raw);
-    Result<void> check_common_server_hello(const ServerHello& sh, const WaitServerHello& state) const;
-    Result<void> on_encrypted_extensions(ConnectionCore& core, Bytes body, Bytes raw, bool resumed);
-    Result<void> add_psk_binder(std::vector<std::uint8_t>& client_hello, const Transcript* earlier) const;
-    Result<void> on_new_session_ticket(ConnectionCore& core, Bytes body);
-    Result<void> start_early_data(ConnectionCore& core, Bytes client_hello);
-    // Early data was offered, not refused by a retry, and the PSK was accepted:
-    // EncryptedExtensions decides.
-    bool early_pending(bool resumed) const noexcept { return early_offered_ && !retried_ && resumed; }
-    Result<void> on_certificate_request(Bytes body, Bytes raw);
-    Result<void> on_certificate(ConnectionCore& core, Bytes body, Bytes raw,
-                                std::optional<CertificateRequested> request);
-    Result<void> on_certificate_verify(ConnectionCore& core, Bytes body, Bytes raw,
-                                       std::optional<CertificateRequested> request);
-    Result<std::vector<std::uint8_t>> client_certificate_flight(const CertificateRequested& request);
-    Result<void> on_finished(ConnectionCore& core, Bytes body, Bytes raw,
-                             const std::optional<CertificateRequested>& request);
-    bool offered_signature_scheme(SignatureScheme scheme) const noexcept {
-        return std::find(settings_.signature_schemes.begin(), settings_.signature_schemes.end(), scheme) !=
-               settings_.signature_schemes.end();
-    }
-
-    const ClientConfig& config_;
-    const ClientSettings& settings_;
-    std::string server_name_;
-    bool send_sni_ = false;
-    State state_;
-    std::uint8_t random_[32] = {};
-    std::uint8_t session_id_[32] = {};
-    std::size_t session_id_size_ = 0;
-    std::vector<std::uint8_t> cookie_;
-    bool offer_tls13_ = true, offer_tls12_ = false;
-    std::shared_ptr<const ClientSession> tls12_session_;  // offered for resumption
-    std::shared_ptr<const ClientSession> tls13_session_;  // offered as a PSK (RFC 8446 4.2.11)
-    std::optional<SuiteParams> tls13_session_suite_;
-    bool ccs_sent_ = false;
-    std::optional<Tls13Secrets> secrets_;  // from the ServerHello to the end of the handshake
-    crypto::Secret resumption_master_;     // derives the PSKs of the server's tickets
-    std::optional<SuiteParams> suite_;     // after the handshake
-    std::uint32_t tickets_in_a_row_ = 0;   // bounds a NewSessionTicket flood
-    // 0-RTT (RFC 8446 2.3): offered in the first ClientHello; what may still be
-    // sent; the early secret, kept until EndOfEarlyData goes out.
-    bool early_offered_ = false;
-    bool retried_ = false;  // a HelloRetryRequest came: no early data any more
-    std::uint32_t early_remaining_ = 0;
-    crypto::Secret client_early_;
-    PostHandshake post_handshake_;
-};
+namespace tls13_client {
 
 const char* ClientHandshake::state_name() const noexcept {
     static constexpr const char* names[] = {"WAIT_SH", "WAIT_EE", "WAIT_CERT_CR", "WAIT_CERT",
@@ -195,27 +75,6 @@ Result<void> ClientHandshake::start(ConnectionCore& core) {
     core.reader().allow_compatibility_ccs(true);
     if (early_offered_) TLS_TRY(start_early_data(core, wait.client_hello));
     state_ = std::move(wait);
-    return success();
-}
-
-// 0-RTT: the client_early_traffic_secret from the PSK and the ClientHello
-// (RFC 8446 7.1) protects what write_early_data() sends until EndOfEarlyData.
-Result<void> ClientHandshake::start_early_data(ConnectionCore& core, Bytes client_hello) {
-    const auto& suite = *tls13_session_suite_;
-    Transcript t(*suite.hash);
-    t.add(client_hello);
-    const auto hello_hash = t.current();
-    client_early_ = EarlySecret(*suite.hash, tls13_session_->secret.bytes()).client_early_traffic_secret(hello_hash.bytes());
-    // RFC 8446 D.4: in compatibility mode the change_cipher_spec goes right after
-    // the ClientHello when early data follows.
-    if (session_id_size_ != 0 && !ccs_sent_) {
-        TLS_TRY(core.send_change_cipher_spec());
-        ccs_sent_ = true;
-    }
-    TLS_TRY(core.set_write_secret(suite, client_early_.bytes()));
-    core.log_secret(keylog_client_early, client_early_.bytes());
-    early_remaining_ = tls13_session_->max_early_data;
-    core.negotiated().early_data = Connection::EarlyData::offered;
     return success();
 }
 
@@ -302,11 +161,6 @@ Result<std::vector<std::uint8_t>> ClientHandshake::build_client_hello(
     ch.compression_methods = null_compression;
     const auto list = ext.list();
     return write_to_vector(512, [&](codec::Writer& w) { write_client_hello(w, ch, list); });
-}
-
-Result<void> ClientHandshake::add_psk_binder(std::vector<std::uint8_t>& client_hello, const Transcript* earlier) const {
-    if (!tls13_session_) return success();
-    return fill_psk_binder(client_hello, *tls13_session_suite_->hash, tls13_session_->secret.bytes(), earlier);
 }
 
 // --- ServerHello and HelloRetryRequest ---------------------------------------------
@@ -539,24 +393,6 @@ Result<void> ClientHandshake::on_encrypted_extensions(ConnectionCore& core, Byte
     return success();
 }
 
-Result<void> ClientHandshake::on_certificate_request(Bytes body, Bytes raw) {
-    TLS_TRY_ASSIGN(cr, CertificateRequest::parse(body));
-    // RFC 8446 4.3.2: the context is empty in the handshake; signature_algorithms is mandatory.
-    if (!cr.context.empty()) return Error{ErrorCode::illegal_parameter, "CertificateRequest context is not empty"};
-    if (!cr.extensions.contains(ExtensionType::signature_algorithms))
-        return Error{ErrorCode::missing_extension, "CertificateRequest without signature_algorithms"};
-    CertificateRequested request;
-    request.context.assign(cr.context.begin(), cr.context.end());
-    TLS_TRY_SET(request.schemes, parse_signature_scheme_list(*cr.extensions.find(ExtensionType::signature_algorithms)));
-    if (auto data = cr.extensions.find(ExtensionType::certificate_authorities)) {
-        TLS_TRY_ASSIGN(names, parse_certificate_authorities(*data));
-        for (auto name : names) request.issuers.emplace_back(name.begin(), name.end());
-    }
-    secrets_->transcript.add(raw);
-    state_ = WaitCertificate{std::move(request)};
-    return success();
-}
-
 Result<void> ClientHandshake::on_certificate(ConnectionCore& core, Bytes body, Bytes raw,
                                              std::optional<CertificateRequested> request) {
     TLS_TRY_ASSIGN(msg, CertificateMessage::parse(body));
@@ -650,73 +486,6 @@ Result<void> ClientHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     return core.complete_handshake();
 }
 
-// --- Session tickets (RFC 8446 4.6.1) ------------------------------------------------
-
-Result<void> ClientHandshake::on_new_session_ticket(ConnectionCore& core, Bytes body) {
-    TLS_TRY_ASSIGN(nst, NewSessionTicket::parse(body));
-    // Tickets without application data between them cost a little each: bound them.
-    if (++tickets_in_a_row_ > 32) return unexpected("too many NewSessionTicket messages in a row");
-    std::uint32_t max_early_data = 0;
-    for (const auto& e : nst.extensions.all()) {
-        if (e.type == ExtensionType::early_data) TLS_TRY_SET(max_early_data, parse_max_early_data_size(e.data));
-    }
-    // A zero lifetime means "do not keep" (RFC 8446 4.6.1); without a name there is no key to keep it under.
-    const auto& cache = settings_.session_cache;
-    if (nst.lifetime == 0 || !settings_.resumption || !cache || server_name_.empty()) return success();
-    auto session = std::make_shared<ClientSession>();
-    session->version = ProtocolVersion::tls13;
-    session->suite = suite_->suite;
-    session->secret = resumption_psk(*suite_->hash, resumption_master_.bytes(), nst.nonce);
-    session->ticket.assign(nst.ticket.begin(), nst.ticket.end());
-    session->received_at = config_.now();
-    session->lifetime = nst.lifetime;
-    session->age_add = nst.age_add;
-    session->max_early_data = max_early_data;
-    session->alpn = std::string(core.negotiated().alpn);
-    session->peer_chain = core.negotiated().peer_chain;
-    cache->store(server_name_, std::move(session));
-    return success();
-}
-
-// Certificate and CertificateVerify for a server that asked (RFC 8446 4.4.2,
-// 4.4.3): the configured or resolved certificate if its key can sign one of the
-// server's schemes, else an empty Certificate and nothing more.
-Result<std::vector<std::uint8_t>> ClientHandshake::client_certificate_flight(const CertificateRequested& request) {
-    std::shared_ptr<const CertifiedKey> certificate = settings_.client_certificate;
-    if (settings_.client_certificate_resolver) {
-        CertificateRequestInfo info;
-        info.server_name = server_name_;
-        info.acceptable_issuers = request.issuers;
-        info.signature_schemes = request.schemes;
-        certificate = settings_.client_certificate_resolver(info);
-    }
-    std::optional<SignatureScheme> scheme;
-    if (certificate && certificate->key) {
-        for (auto s : request.schemes)
-            if (allowed_in_certificate_verify(s) && certificate->key->supports(s)) {
-                scheme = s;
-                break;
-            }
-    }
-    std::vector<Bytes> chain;
-    if (scheme)
-        for (const auto& cert : certificate->chain) chain.push_back(cert.der());
-    TLS_TRY_ASSIGN(flight, write_certificate(request.context, chain));
-    secrets_->transcript.add(flight);
-    if (!scheme) return flight;
-
-    const auto hash = secrets_->transcript_hash();
-    const auto content = certificate_verify_content(Signer::client, hash.bytes());
-    std::vector<std::uint8_t> signature(certificate->key->max_signature_size());
-    TLS_TRY_ASSIGN(size, certificate->key->sign(*scheme, content, config_.rng(), signature));
-    signature.resize(size);
-    TLS_TRY_ASSIGN(certificate_verify, write_certificate_verify(*scheme, signature));
-    secrets_->transcript.add(certificate_verify);
-    flight.reserve(flight.size() + certificate_verify.size());
-    for (auto b : certificate_verify) flight.push_back(b);  // a loop: GCC 12 -O3 warns falsely on insert
-    return flight;
-}
-
 // --- Dispatch ----------------------------------------------------------------------
 
 Result<void> ClientHandshake::on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) {
@@ -752,10 +521,10 @@ Result<void> ClientHandshake::on_message(ConnectionCore& core, const HandshakeMe
         state_);
 }
 
-}  // namespace
+}  // namespace tls13_client
 
 std::unique_ptr<HandshakeEngine> make_client_engine(const ClientConfig& config, std::string server_name) {
-    return std::make_unique<ClientHandshake>(config, std::move(server_name));
+    return std::make_unique<tls13_client::ClientHandshake>(config, std::move(server_name));
 }
 
 }  // namespace tls::handshake

@@ -1,131 +1,15 @@
 #include "handshake/server_handshake.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <variant>
 
-#include "handshake/server_choices.hpp"
-#include "handshake/tls12_server.hpp"
 #include "handshake/extension_codecs.hpp"
-#include "handshake/messages.hpp"
-#include "handshake/post_handshake.hpp"
-#include "handshake/psk.hpp"
-#include "handshake/strike_register.hpp"
-#include "handshake/ticket_state.hpp"
-#include "handshake/ticketer.hpp"
-#include "handshake/tls13_secrets.hpp"
+#include "handshake/server_choices.hpp"
+#include "handshake/server_engine.hpp"
+#include "handshake/tls12_server.hpp"
 
 namespace tls::handshake {
-namespace {
-
-using crypto::NamedGroup;
-using crypto::SignatureScheme;
-
-Error unexpected(const char* message) { return Error{ErrorCode::unexpected_message, message}; }
-
-// Appends a handshake message to a flight that goes out as one write (a loop:
-// GCC 12 -O3 warns falsely on vector::insert here).
-void append(std::vector<std::uint8_t>& flight, const std::vector<std::uint8_t>& message) {
-    flight.reserve(flight.size() + message.size());
-    for (auto b : message) flight.push_back(b);
-}
-
-// Early data the server skips when it does not accept 0-RTT (RFC 8446 4.2.10).
-constexpr std::uint32_t max_skipped_early_data = 1u << 16;
-
-// How far a client's ticket age may stray from the server's count (RFC 8446
-// 8.3): the clocks run in seconds, so a little more than the network's delay.
-constexpr std::int64_t max_ticket_age_skew_ms = 10000;
-
-// PSK identities tried per ClientHello (each costs an AEAD open).
-constexpr std::size_t max_psk_identities_tried = 4;
-
-// What the server settled from a ClientHello.
-struct Choices {
-    SuiteParams suite;
-    NamedGroup group;
-    std::optional<Bytes> client_share;  // none: HelloRetryRequest (unless psk_ke)
-    std::optional<Tls13TicketState> resumed;  // an accepted ticket (RFC 8446 4.2.11)
-    std::uint16_t psk_identity = 0;
-    bool psk_ke = false;                      // resumption without (EC)DHE
-    bool early_data = false;                  // the client's 0-RTT data is accepted
-    std::shared_ptr<const CertifiedKey> certificate;
-    SignatureScheme scheme;
-    std::string alpn;
-    std::string server_name;
-};
-
-class ServerHandshake final : public HandshakeEngine {
-public:
-    explicit ServerHandshake(const ServerConfig& config) : config_(config), settings_(config.settings()) {}
-
-    Result<void> start(ConnectionCore&) override { return success(); }
-    Result<void> on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) override;
-    bool accepts_application_data() const noexcept override {
-        return std::holds_alternative<Connected>(state_) || std::holds_alternative<WaitEndOfEarlyData>(state_);
-    }
-    bool receiving_early_data() const noexcept override { return std::holds_alternative<WaitEndOfEarlyData>(state_); }
-    Result<void> on_early_data(std::size_t size) override {
-        auto& wait = std::get<WaitEndOfEarlyData>(state_);
-        // RFC 8446 4.2.10: more than max_early_data_size is unexpected_message.
-        if (size > wait.remaining) return unexpected("more early data than max_early_data_size");
-        wait.remaining -= static_cast<std::uint32_t>(size);
-        return success();
-    }
-    const char* state_name() const noexcept override;
-    void on_application_data() noexcept override { post_handshake_.on_application_data(); }
-    Result<void> update_keys(ConnectionCore& core, bool request_peer_update) override {
-        if (!std::holds_alternative<Connected>(state_))
-            return Error{ErrorCode::invalid_argument, "keys can be updated only after the handshake"};
-        return post_handshake_.send_key_update(core, request_peer_update);
-    }
-
-private:
-    struct WaitClientHello {};
-    struct WaitSecondClientHello {  // after a HelloRetryRequest
-        CipherSuite suite;
-        NamedGroup group;
-        std::vector<std::uint8_t> cookie;  // sent in the HelloRetryRequest (test hook only, so far)
-    };
-    struct WaitEndOfEarlyData {  // 0-RTT accepted: early data, then EndOfEarlyData
-        std::uint32_t remaining;
-    };
-    struct WaitClientCertificate {  // after a CertificateRequest (mutual TLS)
-        std::vector<SignatureScheme> schemes;  // what the request allowed
-    };
-    struct WaitClientCertificateVerify {
-        std::vector<SignatureScheme> schemes;
-    };
-    struct WaitFinished {};
-    struct Connected {};
-    using State = std::variant<WaitClientHello, WaitSecondClientHello, WaitEndOfEarlyData, WaitClientCertificate,
-                               WaitClientCertificateVerify, WaitFinished, Connected>;
-
-    Result<Choices> negotiate(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry,
-                              const TestHooks& hooks) const;
-    Result<void> choose_psk(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry,
-                            const TestHooks& hooks, Choices& c) const;
-    Result<void> send_tickets(ConnectionCore& core);
-    Result<void> on_client_hello(ConnectionCore& core, Bytes body, Bytes raw, const WaitSecondClientHello* retry);
-    Result<void> send_hello_retry_request(ConnectionCore& core, const ClientHello& ch, const Choices& choices, Bytes raw);
-    Result<void> send_server_flight(ConnectionCore& core, const ClientHello& ch, const Choices& choices, Bytes raw);
-    Result<std::vector<std::uint8_t>> certificate_request(std::vector<SignatureScheme>& schemes) const;
-    Result<void> on_client_certificate(ConnectionCore& core, std::vector<SignatureScheme> schemes, Bytes body, Bytes raw);
-    Result<void> on_client_certificate_verify(ConnectionCore& core, const std::vector<SignatureScheme>& schemes,
-                                              Bytes body, Bytes raw);
-    Result<void> on_finished(ConnectionCore& core, Bytes body, Bytes raw);
-    Result<void> send_compatibility_ccs(ConnectionCore& core, const ClientHello& ch);
-
-    const ServerConfig& config_;
-    const ServerSettings& settings_;
-    State state_;
-    bool ccs_sent_ = false;
-    bool tickets_wanted_ = false;  // the client sent psk_key_exchange_modes (RFC 8446 4.2.9)
-    std::optional<Tls13Secrets> secrets_;  // from the ServerHello to the end of the handshake
-    crypto::Secret resumption_master_;     // derives the PSKs of the tickets
-    std::optional<SuiteParams> suite_;     // after the handshake
-    PostHandshake post_handshake_;
-};
+namespace tls13_server {
 
 const char* ServerHandshake::state_name() const noexcept {
     static constexpr const char* names[] = {"RECVD_CH",  "RECVD_CH_2",    "WAIT_EOED", "WAIT_CERT",
@@ -134,66 +18,6 @@ const char* ServerHandshake::state_name() const noexcept {
 }
 
 // --- Negotiation -------------------------------------------------------------------
-
-// Resumption (RFC 8446 4.2.11): the first offered ticket this server sealed that
-// is fresh, for this server name, with an age the client's count agrees with,
-// whose suite hash fits (the ticket's own suite is taken when the client offers
-// it); its binder must then verify, or the handshake fails (decrypt_error).
-// Anything short of that is a full handshake.
-Result<void> ServerHandshake::choose_psk(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry,
-                                         const TestHooks& hooks, Choices& c) const {
-    const Extensions& ext = ch.extensions;
-    auto psk_data = ext.find(ExtensionType::pre_shared_key);
-    TicketProtector* ticketer = config_.ticketer();
-    if (!psk_data || (!ticketer && !hooks.open_ticket)) return success();
-    TLS_TRY_ASSIGN(modes, parse_psk_key_exchange_modes(*ext.find(ExtensionType::psk_key_exchange_modes)));
-    const bool dhe = std::find(modes.begin(), modes.end(), psk_dhe_ke) != modes.end();
-    const bool ke = std::find(modes.begin(), modes.end(), psk_ke) != modes.end();
-    TLS_TRY_ASSIGN(offered, parse_offered_psks(*psk_data));
-    if (!dhe && !ke) return success();
-    const std::int64_t now = config_.now();
-    for (std::size_t i = 0; i < offered.identities.size() && i < max_psk_identities_tried; ++i) {
-        std::optional<Tls13TicketState> state;
-        if (hooks.open_ticket) {
-            state = hooks.open_ticket(offered.identities[i].identity);  // tests only
-        } else if (auto sealed = ticketer->open(offered.identities[i].identity, now)) {
-            state = decode_tls13_ticket_state(sealed->bytes());
-        }
-        if (!state || now < state->created || now - state->created >= std::int64_t{state->lifetime}) continue;
-        auto params = resolve_suite(config_.provider(), state->suite);
-        if (!params || state->server_name != c.server_name) continue;
-        std::optional<SuiteParams> suite = c.suite;
-        if (params->hash != c.suite.hash) {
-            const bool allowed = std::find(settings_.cipher_suites.begin(), settings_.cipher_suites.end(),
-                                           state->suite) != settings_.cipher_suites.end();
-            if (retry || !allowed || !ch.offers_suite(state->suite)) continue;
-            suite = params;
-        }
-        const std::uint32_t client_age_ms = offered.identities[i].obfuscated_ticket_age - state->age_add;
-        const std::int64_t server_age_ms = (now - state->created) * 1000;
-        if (std::abs(std::int64_t{client_age_ms} - server_age_ms) > max_ticket_age_skew_ms + 1000) continue;
-        // The binder covers the ClientHello up to the binders (and, after a
-        // HelloRetryRequest, the transcript before it).
-        const Bytes truncated = raw.first(raw.size() - offered.binders_size);
-        TLS_TRY(verify_psk_binder(*suite->hash, state->psk.bytes(), retry ? &secrets_->transcript : nullptr, truncated,
-                                  offered.binders[i]));
-        c.suite = *suite;
-        c.psk_identity = static_cast<std::uint16_t>(i);
-        c.psk_ke = !dhe;  // psk_dhe_ke whenever the client allows it
-        // 0-RTT (RFC 8446 4.2.10, 8): the first identity, a first ClientHello, the
-        // ticket's suite and ALPN, an age within the window, and a ClientHello
-        // this server has not taken early data from before.
-        auto* strikes = config_.strike_register();
-        c.early_data = strikes && ext.contains(ExtensionType::early_data) && i == 0 && !retry &&
-                       state->max_early_data > 0 && c.suite.suite == state->suite && c.alpn == state->alpn &&
-                       std::abs(std::int64_t{client_age_ms} - server_age_ms) <=
-                           std::int64_t{settings_.early_data_window} * 1000 &&
-                       strikes->insert(offered.binders[i], now);
-        c.resumed = std::move(state);
-        return success();
-    }
-    return success();
-}
 
 Result<Choices> ServerHandshake::negotiate(const ClientHello& ch, Bytes raw, const WaitSecondClientHello* retry,
                                            const TestHooks& hooks) const {
@@ -535,83 +359,6 @@ Result<void> ServerHandshake::send_server_flight(ConnectionCore& core, const Cli
     return success();
 }
 
-// --- The client's certificate (mutual TLS) -------------------------------------------
-
-Result<std::vector<std::uint8_t>> ServerHandshake::certificate_request(std::vector<SignatureScheme>& schemes) const {
-    // The schemes the server can verify, in its order; the acceptable issuers.
-    for (auto scheme : settings_.signature_schemes)
-        if (allowed_in_certificate_verify(scheme) && config_.provider().find(scheme)) schemes.push_back(scheme);
-    if (schemes.empty()) return Error{ErrorCode::internal_error, "no signature scheme to verify client certificates with"};
-    std::vector<std::uint16_t> codes;
-    for (auto scheme : schemes) codes.push_back(static_cast<std::uint16_t>(scheme));
-    ExtensionList ext;
-    TLS_TRY(ext.add(ExtensionType::signature_algorithms, [&](codec::Writer& w) { write_u16_list(w, 2, codes); }));
-    if (settings_.send_client_ca_names) {
-        const auto issuers = settings_.client_verifier->acceptable_issuers();
-        std::vector<Bytes> names;
-        std::size_t total = 0;
-        for (const auto& issuer : issuers) {
-            if (issuer.empty() || issuer.size() > 0xffff) continue;
-            total += 2 + issuer.size();
-            names.emplace_back(issuer);
-        }
-        // A list too long for its u16 length (thousands of roots) is left out:
-        // the extension is a hint, not a rule.
-        if (!names.empty() && total <= 0xffff)
-            TLS_TRY(ext.add(ExtensionType::certificate_authorities,
-                            [&](codec::Writer& w) { write_certificate_authorities(w, names); }));
-    }
-    const auto list = ext.list();
-    return write_certificate_request({}, list);
-}
-
-Result<void> ServerHandshake::on_client_certificate(ConnectionCore& core, std::vector<SignatureScheme> schemes,
-                                                    Bytes body, Bytes raw) {
-    TLS_TRY_ASSIGN(msg, CertificateMessage::parse(body));
-    // RFC 8446 4.4.2: the context echoes the request's, which is empty in the handshake.
-    if (!msg.context.empty()) return Error{ErrorCode::illegal_parameter, "client Certificate context differs from the request's"};
-    auto& s = *secrets_;
-    if (msg.entries.empty()) {
-        // RFC 8446 4.4.2.4: no certificate; the server decides.
-        if (settings_.client_auth == ClientAuth::required)
-            return Error{ErrorCode::certificate_required, "the client sent no certificate"};
-        s.transcript.add(raw);
-        state_ = WaitFinished{};
-        return success();
-    }
-    std::vector<Certificate> chain;
-    chain.reserve(msg.entries.size());
-    for (const auto& entry : msg.entries) {
-        // The server requested no OCSP or SCT, so any entry extension is unsolicited.
-        if (!entry.extensions.all().empty())
-            return Error{ErrorCode::unsupported_extension, "certificate entry extension the server did not request"};
-        auto cert = Certificate::from_der(entry.cert_data);
-        if (!cert) return Error{ErrorCode::bad_certificate, cert.error().message};
-        chain.push_back(std::move(*cert));
-    }
-    TLS_TRY(settings_.client_verifier->verify_chain(chain, config_.now()));
-    core.negotiated().peer_chain = std::move(chain);
-    s.transcript.add(raw);
-    state_ = WaitClientCertificateVerify{std::move(schemes)};
-    return success();
-}
-
-Result<void> ServerHandshake::on_client_certificate_verify(ConnectionCore& core,
-                                                           const std::vector<SignatureScheme>& schemes, Bytes body,
-                                                           Bytes raw) {
-    TLS_TRY_ASSIGN(cv, CertificateVerify::parse(body));
-    if (std::find(schemes.begin(), schemes.end(), cv.scheme) == schemes.end())
-        return Error{ErrorCode::illegal_parameter, "client CertificateVerify uses a scheme the server did not allow"};
-    auto& s = *secrets_;
-    const auto hash = s.transcript_hash();
-    const auto content = certificate_verify_content(Signer::client, hash.bytes());
-    TLS_TRY(settings_.client_verifier->verify_signature(cv.scheme, content, cv.signature,
-                                                        core.negotiated().peer_chain.front(), config_.provider()));
-    s.transcript.add(raw);
-    state_ = WaitFinished{};
-    return success();
-}
-
 // --- The client's Finished ---------------------------------------------------------
 
 Result<void> ServerHandshake::on_finished(ConnectionCore& core, Bytes body, Bytes raw) {
@@ -631,43 +378,6 @@ Result<void> ServerHandshake::on_finished(ConnectionCore& core, Bytes body, Byte
     state_ = Connected{};
     TLS_TRY(send_tickets(core));
     return core.complete_handshake();
-}
-
-// Session tickets (RFC 8446 4.6.1): stateless, the session sealed inside under
-// the rotating ticket keys; each with its own nonce (so its own PSK) and age_add.
-Result<void> ServerHandshake::send_tickets(ConnectionCore& core) {
-    TicketProtector* ticketer = config_.ticketer();
-    if (!ticketer || !tickets_wanted_ || settings_.tickets_per_handshake == 0) return success();
-    const std::int64_t now = config_.now();
-    std::vector<std::uint8_t> flight;
-    for (std::size_t i = 0; i < settings_.tickets_per_handshake; ++i) {
-        Tls13TicketState state;
-        state.suite = suite_->suite;
-        state.created = now;
-        state.lifetime = settings_.ticket_lifetime;
-        state.max_early_data = config_.strike_register() ? settings_.max_early_data_size : 0;
-        std::uint8_t age_add[4];
-        TLS_TRY(config_.rng().fill(age_add));
-        state.age_add = static_cast<std::uint32_t>(age_add[0]) << 24 | age_add[1] << 16 | age_add[2] << 8 | age_add[3];
-        const std::uint8_t nonce[1] = {static_cast<std::uint8_t>(i)};
-        state.psk = resumption_psk(*suite_->hash, resumption_master_.bytes(), nonce);
-        state.alpn = core.negotiated().alpn;
-        state.server_name = core.negotiated().server_name;
-        for (const auto& cert : core.negotiated().peer_chain) {
-            const auto der = cert.der();
-            state.client_chain.emplace_back(der.begin(), der.end());
-        }
-        TLS_TRY_ASSIGN(plain, encode_ticket_state(state));
-        auto ticket = ticketer->seal(plain.bytes(), now);
-        if (!ticket) return success();  // no ticket is no failure: the client makes a full handshake next time
-        ExtensionList ext;
-        if (state.max_early_data > 0)
-            TLS_TRY(ext.add(ExtensionType::early_data, [&](codec::Writer& w) { w.u32(state.max_early_data); }));
-        const auto list = ext.list();
-        TLS_TRY_ASSIGN(message, write_new_session_ticket(state.lifetime, state.age_add, nonce, *ticket, list));
-        append(flight, message);
-    }
-    return core.send_handshake(flight);
 }
 
 Result<void> ServerHandshake::on_message(ConnectionCore& core, const HandshakeMessage& message, Bytes raw) {
@@ -707,10 +417,10 @@ Result<void> ServerHandshake::on_message(ConnectionCore& core, const HandshakeMe
         state_);
 }
 
-}  // namespace
+}  // namespace tls13_server
 
 std::unique_ptr<HandshakeEngine> make_server_engine(const ServerConfig& config) {
-    return std::make_unique<ServerHandshake>(config);
+    return std::make_unique<tls13_server::ServerHandshake>(config);
 }
 
 }  // namespace tls::handshake
