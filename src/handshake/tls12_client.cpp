@@ -4,11 +4,11 @@
 #include <variant>
 
 #include "handshake/extension_codecs.hpp"
+#include "handshake/tls12_epoch.hpp"
 #include "handshake/tls12_key_schedule.hpp"
 #include "handshake/tls12_messages.hpp"
 #include "handshake/tls12_suites.hpp"
 #include "handshake/transcript.hpp"
-#include "record/record_cipher.hpp"
 
 namespace tls::handshake {
 namespace {
@@ -59,8 +59,15 @@ private:
     Result<void> on_server_hello_done(ConnectionCore& core, Bytes body, Bytes raw, bool certificate_requested);
     Result<void> on_new_session_ticket(ConnectionCore& core, Bytes body, Bytes raw);
     Result<void> on_finished(ConnectionCore& core, Bytes body, Bytes raw);
-    Result<void> derive_keys();
-    Result<void> send_change_cipher_spec_and_finished(ConnectionCore& core, std::vector<std::uint8_t> flight);
+    Result<void> derive_keys() {
+        TLS_TRY_SET(pending_, tls12_pending_ciphers(*master_, *suite_.aead, client_random(), server_random(),
+                                                    Tls12Sender::client));
+        return success();
+    }
+    Result<void> send_change_cipher_spec_and_finished(ConnectionCore& core, std::vector<std::uint8_t> flight) {
+        return send_tls12_change_cipher_spec_and_finished(core, std::move(flight), pending_, *master_,
+                                                          Tls12Sender::client, *transcript_);
+    }
     void remember_session(ConnectionCore& core);
 
     Bytes client_random() const noexcept { return Bytes(offer_.random.data(), offer_.random.size()); }
@@ -79,8 +86,7 @@ private:
     bool ticket_expected_ = false;
     std::optional<std::pair<crypto::NamedGroup, std::vector<std::uint8_t>>> server_share_;
     std::optional<Tls12MasterSecret> master_;
-    std::optional<record::RecordCipher> pending_read_;   // installed at the server's change_cipher_spec
-    std::optional<record::RecordCipher> pending_write_;  // installed when the client sends its own
+    Tls12PendingCiphers pending_;
     std::vector<std::uint8_t> new_ticket_;
     std::uint32_t new_ticket_lifetime_ = 0;
     bool new_ticket_received_ = false;
@@ -104,17 +110,9 @@ Result<void> Tls12ClientHandshake::check_server_hello_extensions(ConnectionCore&
                 if (!offer_.sent_sni) return Error{ErrorCode::unsupported_extension, "server_name acknowledged but not sent"};
                 if (!e.data.empty()) return Error{ErrorCode::decode_error, "server_name acknowledgement is not empty"};
                 break;
-            case ExtensionType::application_layer_protocol_negotiation: {
-                if (settings_.alpn.empty()) return Error{ErrorCode::unsupported_extension, "ALPN selected but not offered"};
-                TLS_TRY_ASSIGN(list, parse_alpn_list(e.data));
-                if (list.size() != 1)
-                    return Error{ErrorCode::illegal_parameter, "the server selected more than one ALPN protocol"};
-                const std::string selected(list[0].begin(), list[0].end());
-                if (std::find(settings_.alpn.begin(), settings_.alpn.end(), selected) == settings_.alpn.end())
-                    return Error{ErrorCode::illegal_parameter, "the server selected an ALPN protocol not offered"};
-                core.negotiated().alpn = selected;
+            case ExtensionType::application_layer_protocol_negotiation:
+                TLS_TRY_SET(core.negotiated().alpn, parse_selected_alpn(e.data, settings_.alpn));
                 break;
-            }
             case ExtensionType::extended_master_secret:
                 if (!e.data.empty()) return Error{ErrorCode::decode_error, "extended_master_secret is not empty"};
                 extended_master_secret_ = true;
@@ -256,43 +254,13 @@ Result<void> Tls12ClientHandshake::on_server_hello_done(ConnectionCore& core, By
     transcript_->add(client_key_exchange);
     for (auto b : client_key_exchange) flight.push_back(b);  // a loop: GCC 12 -O3 warns falsely on insert
 
-    if (extended_master_secret_) {
-        // RFC 7627 4: the session hash covers ClientHello .. ClientKeyExchange.
-        const auto session_hash = transcript_->current();
-        TLS_TRY_SET(master_, Tls12MasterSecret::extended(*suite_.prf_hash, pre_master.bytes(), session_hash.bytes()));
-    } else {
-        TLS_TRY_SET(master_, Tls12MasterSecret::classic(*suite_.prf_hash, pre_master.bytes(), client_random(),
-                                                        server_random()));
-    }
+    TLS_TRY_SET(master_, tls12_master_from_pre_master(*suite_.prf_hash, pre_master.bytes(), extended_master_secret_,
+                                                      *transcript_, client_random(), server_random()));
     core.log_secret("CLIENT_RANDOM", master_->secret_bytes());
     TLS_TRY(derive_keys());
     TLS_TRY(send_change_cipher_spec_and_finished(core, std::move(flight)));
     state_ = ticket_expected_ ? State(WaitNewSessionTicket{}) : State(WaitChangeCipherSpec{});
     return success();
-}
-
-// Derives the key block; each key waits for its change_cipher_spec.
-Result<void> Tls12ClientHandshake::derive_keys() {
-    TLS_TRY_ASSIGN(block, master_->key_block(*suite_.aead, client_random(), server_random()));
-    TLS_TRY_SET(pending_read_, record::RecordCipher::tls12(*suite_.aead, block.server_write_key.bytes(),
-                                                           block.server_write_iv.bytes()));
-    TLS_TRY_ASSIGN(write, record::RecordCipher::tls12(*suite_.aead, block.client_write_key.bytes(),
-                                                      block.client_write_iv.bytes()));
-    pending_write_.emplace(std::move(write));
-    return success();
-}
-
-Result<void> Tls12ClientHandshake::send_change_cipher_spec_and_finished(ConnectionCore& core,
-                                                                       std::vector<std::uint8_t> flight) {
-    if (!flight.empty()) TLS_TRY(core.send_handshake(flight));
-    TLS_TRY(core.send_change_cipher_spec());
-    core.set_write_cipher(std::move(*pending_write_));
-    pending_write_.reset();
-    const auto hash = transcript_->current();
-    TLS_TRY_ASSIGN(verify_data, master_->verify_data(Tls12Sender::client, hash.bytes()));
-    TLS_TRY_ASSIGN(finished, write_tls12_finished(verify_data.bytes()));
-    transcript_->add(finished);
-    return core.send_handshake(finished);
 }
 
 // --- The server's last flight ------------------------------------------------------
@@ -315,8 +283,7 @@ Result<void> Tls12ClientHandshake::on_change_cipher_spec(ConnectionCore& core) {
         if (std::holds_alternative<WaitNewSessionTicket>(state_)) return unexpected("expected NewSessionTicket");
         return unexpected("unexpected change_cipher_spec");
     }
-    TLS_TRY(core.set_read_cipher(std::move(*pending_read_)));
-    pending_read_.reset();
+    TLS_TRY(install_tls12_read_cipher(core, pending_));
     state_ = WaitFinished{};
     return success();
 }

@@ -7,11 +7,11 @@
 #include "handshake/server_choices.hpp"
 #include "handshake/ticket_state.hpp"
 #include "handshake/ticketer.hpp"
+#include "handshake/tls12_epoch.hpp"
 #include "handshake/tls12_key_schedule.hpp"
 #include "handshake/tls12_messages.hpp"
 #include "handshake/tls12_suites.hpp"
 #include "handshake/transcript.hpp"
-#include "record/record_cipher.hpp"
 
 namespace tls::handshake {
 namespace {
@@ -78,9 +78,16 @@ private:
     Result<void> send_abbreviated_flight(ConnectionCore& core, const ClientHello& ch, Bytes raw);
     Result<void> on_client_key_exchange(ConnectionCore& core, WaitClientKeyExchange& state, Bytes body, Bytes raw);
     Result<void> on_finished(ConnectionCore& core, Bytes body, Bytes raw);
-    Result<void> derive_keys();
+    Result<void> derive_keys() {
+        TLS_TRY_SET(pending_, tls12_pending_ciphers(*master_, *choices_.suite.aead, client_random(), server_random(),
+                                                    Tls12Sender::server));
+        return success();
+    }
     Result<std::vector<std::uint8_t>> new_session_ticket();
-    Result<void> send_change_cipher_spec_and_finished(ConnectionCore& core, std::vector<std::uint8_t> flight);
+    Result<void> send_change_cipher_spec_and_finished(ConnectionCore& core, std::vector<std::uint8_t> flight) {
+        return send_tls12_change_cipher_spec_and_finished(core, std::move(flight), pending_, *master_,
+                                                          Tls12Sender::server, *transcript_);
+    }
     void record_negotiated(ConnectionCore& core) const;
 
     Bytes client_random() const noexcept { return Bytes(client_random_, sizeof client_random_); }
@@ -94,7 +101,7 @@ private:
     std::uint8_t client_random_[32] = {};
     std::uint8_t server_random_[32] = {};
     std::optional<Tls12MasterSecret> master_;
-    std::optional<record::RecordCipher> pending_read_, pending_write_;
+    Tls12PendingCiphers pending_;
     int renegotiation_attempts_ = 0;
 };
 
@@ -352,33 +359,18 @@ Result<void> Tls12ServerHandshake::on_client_key_exchange(ConnectionCore& core, 
     crypto::Secret pre_master;
     TLS_TRY(state.key->agree(cke.public_key, pre_master.resize(kx->shared_secret_size)));
     transcript_->add(raw);
-    if (choices_.extended_master_secret) {
-        const auto session_hash = transcript_->current();
-        TLS_TRY_SET(master_,
-                    Tls12MasterSecret::extended(*choices_.suite.prf_hash, pre_master.bytes(), session_hash.bytes()));
-    } else {
-        TLS_TRY_SET(master_, Tls12MasterSecret::classic(*choices_.suite.prf_hash, pre_master.bytes(), client_random(),
-                                                        server_random()));
-    }
+    TLS_TRY_SET(master_, tls12_master_from_pre_master(*choices_.suite.prf_hash, pre_master.bytes(),
+                                                      choices_.extended_master_secret, *transcript_, client_random(),
+                                                      server_random()));
     core.log_secret("CLIENT_RANDOM", master_->secret_bytes());
     TLS_TRY(derive_keys());
     state_ = WaitChangeCipherSpec{};
     return success();
 }
 
-Result<void> Tls12ServerHandshake::derive_keys() {
-    TLS_TRY_ASSIGN(block, master_->key_block(*choices_.suite.aead, client_random(), server_random()));
-    TLS_TRY_SET(pending_read_, record::RecordCipher::tls12(*choices_.suite.aead, block.client_write_key.bytes(),
-                                                           block.client_write_iv.bytes()));
-    TLS_TRY_SET(pending_write_, record::RecordCipher::tls12(*choices_.suite.aead, block.server_write_key.bytes(),
-                                                            block.server_write_iv.bytes()));
-    return success();
-}
-
 Result<void> Tls12ServerHandshake::on_change_cipher_spec(ConnectionCore& core) {
     if (!std::holds_alternative<WaitChangeCipherSpec>(state_)) return unexpected("unexpected change_cipher_spec");
-    TLS_TRY(core.set_read_cipher(std::move(*pending_read_)));
-    pending_read_.reset();
+    TLS_TRY(install_tls12_read_cipher(core, pending_));
     state_ = WaitFinished{};
     return success();
 }
@@ -397,19 +389,6 @@ Result<std::vector<std::uint8_t>> Tls12ServerHandshake::new_session_ticket() {
     // empty one says "none this time" (RFC 5077 3.3).
     const Bytes sealed = ticket ? Bytes(*ticket) : Bytes{};
     return write_tls12_new_session_ticket(ticket ? settings_.ticket_lifetime : 0, sealed);
-}
-
-Result<void> Tls12ServerHandshake::send_change_cipher_spec_and_finished(ConnectionCore& core,
-                                                                       std::vector<std::uint8_t> flight) {
-    if (!flight.empty()) TLS_TRY(core.send_handshake(flight));
-    TLS_TRY(core.send_change_cipher_spec());
-    core.set_write_cipher(std::move(*pending_write_));
-    pending_write_.reset();
-    const auto hash = transcript_->current();
-    TLS_TRY_ASSIGN(verify_data, master_->verify_data(Tls12Sender::server, hash.bytes()));
-    TLS_TRY_ASSIGN(finished, write_tls12_finished(verify_data.bytes()));
-    transcript_->add(finished);
-    return core.send_handshake(finished);
 }
 
 Result<void> Tls12ServerHandshake::on_finished(ConnectionCore& core, Bytes body, Bytes raw) {
