@@ -364,18 +364,9 @@ Result<void> ClientHandshake::on_encrypted_extensions(ConnectionCore& core, Byte
                 core.negotiated().early_data = Connection::EarlyData::accepted;
                 break;
             }
-            case ExtensionType::application_layer_protocol_negotiation: {
-                if (settings_.alpn.empty())
-                    return Error{ErrorCode::unsupported_extension, "ALPN selected but not offered"};
-                TLS_TRY_ASSIGN(list, parse_alpn_list(e.data));
-                if (list.size() != 1)
-                    return Error{ErrorCode::illegal_parameter, "the server selected more than one ALPN protocol"};
-                const std::string selected(list[0].begin(), list[0].end());
-                if (std::find(settings_.alpn.begin(), settings_.alpn.end(), selected) == settings_.alpn.end())
-                    return Error{ErrorCode::illegal_parameter, "the server selected an ALPN protocol not offered"};
-                core.negotiated().alpn = selected;
+            case ExtensionType::application_layer_protocol_negotiation:
+                TLS_TRY_SET(core.negotiated().alpn, parse_selected_alpn(e.data, settings_.alpn));
                 break;
-            }
             default: {
                 const auto& accepted = core.hooks().accept_in_encrypted_extensions;  // tests only
                 if (std::find(accepted.begin(), accepted.end(), e.type) != accepted.end()) break;

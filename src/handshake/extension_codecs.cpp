@@ -1,5 +1,7 @@
 #include "handshake/extension_codecs.hpp"
 
+#include <algorithm>
+
 namespace tls::handshake {
 namespace {
 
@@ -116,6 +118,16 @@ Result<std::vector<Bytes>> parse_alpn_list(Bytes data) {
         out.push_back(*name);
     }
     return out;
+}
+
+Result<std::string> parse_selected_alpn(Bytes data, const std::vector<std::string>& offered) {
+    if (offered.empty()) return Error{ErrorCode::unsupported_extension, "ALPN selected but not offered"};
+    TLS_TRY_ASSIGN(list, parse_alpn_list(data));
+    if (list.size() != 1) return Error{ErrorCode::illegal_parameter, "the server selected more than one ALPN protocol"};
+    std::string selected(list[0].begin(), list[0].end());
+    if (std::find(offered.begin(), offered.end(), selected) == offered.end())
+        return Error{ErrorCode::illegal_parameter, "the server selected an ALPN protocol not offered"};
+    return selected;
 }
 
 Result<std::vector<std::uint8_t>> parse_psk_key_exchange_modes(Bytes data) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "codec/reader.hpp"
@@ -40,6 +41,11 @@ Result<std::optional<Bytes>> parse_server_name(Bytes data);
 
 // ALPN (RFC 7301 3.1): ProtocolNameList<2..2^16-1> of ProtocolName<1..2^8-1>.
 Result<std::vector<Bytes>> parse_alpn_list(Bytes data);
+
+// A server's ALPN reply (RFC 7301 3.1), in a TLS 1.3 EncryptedExtensions or a
+// TLS 1.2 ServerHello: exactly one protocol, one of those `offered`
+// (illegal_parameter otherwise; unsupported_extension when none was offered).
+Result<std::string> parse_selected_alpn(Bytes data, const std::vector<std::string>& offered);
 
 // psk_key_exchange_modes (4.2.9): modes<1..255>.
 Result<std::vector<std::uint8_t>> parse_psk_key_exchange_modes(Bytes data);
