@@ -3,6 +3,7 @@
 
 #include "handshake/extension_codecs.hpp"
 #include "handshake/hello.hpp"
+#include "handshake/messages.hpp"
 #include "support/rfc8448.hpp"
 
 using namespace tls::handshake;
@@ -77,4 +78,62 @@ TEST_CASE("Extension codecs enforce their bounds", "[handshake][extensions]") {
     REQUIRE(back.ok());
     CHECK(back->front().group == NamedGroup::secp256r1);
     CHECK(back->front().key_exchange.size() == 65);
+}
+
+TEST_CASE("Session and client-authentication extension codecs refuse what RFC 8446 refuses",
+          "[handshake][extensions]") {
+    using tls::ErrorCode;
+    using tls::crypto::Bytes;
+    // pre_shared_key: one identity (4 bytes, age) and one 32-byte binder.
+    ByteVec psk = {0x00, 0x0a, 0x00, 0x04, 'a', 'b', 'c', 'd', 0, 0, 0, 7, 0x00, 0x21, 0x20};
+    for (int i = 0; i < 32; ++i) psk.push_back(static_cast<std::uint8_t>(i));
+    auto offered = parse_offered_psks(psk);
+    REQUIRE(offered);
+    CHECK(offered->identities.size() == 1);
+    CHECK(offered->identities[0].obfuscated_ticket_age == 7);
+    CHECK(offered->binders_size == 35);
+    // Every truncation is decode_error; a trailing byte too.
+    for (std::size_t n = 0; n < psk.size(); ++n) {
+        INFO("truncated to " << n);
+        CHECK(parse_offered_psks(Bytes(psk.data(), n)).error().code == ErrorCode::decode_error);
+    }
+    auto longer = psk;
+    longer.push_back(0);
+    CHECK(parse_offered_psks(longer).error().code == ErrorCode::decode_error);
+    // Two binders for one identity, or none: illegal_parameter.
+    ByteVec two = {0x00, 0x0a, 0x00, 0x04, 'a', 'b', 'c', 'd', 0, 0, 0, 7, 0x00, 0x42, 0x20};
+    for (int i = 0; i < 32; ++i) two.push_back(0);
+    two.push_back(0x20);
+    for (int i = 0; i < 32; ++i) two.push_back(0);
+    CHECK(parse_offered_psks(two).error().code == ErrorCode::illegal_parameter);
+    // A binder shorter than 32 bytes is decode_error.
+    ByteVec short_binder = {0x00, 0x0a, 0x00, 0x04, 'a', 'b', 'c', 'd', 0, 0, 0, 7, 0x00, 0x20, 0x1f};
+    for (int i = 0; i < 31; ++i) short_binder.push_back(0);
+    CHECK(parse_offered_psks(short_binder).error().code == ErrorCode::decode_error);
+
+    // certificate_authorities: a list of at least one non-empty name.
+    const ByteVec cas = {0x00, 0x05, 0x00, 0x03, 0x30, 0x01, 0x00};
+    auto names = parse_certificate_authorities(cas);
+    REQUIRE(names);
+    CHECK(names->size() == 1);
+    CHECK(parse_certificate_authorities(ByteVec{0x00, 0x00}).error().code == ErrorCode::decode_error);
+    CHECK(parse_certificate_authorities(ByteVec{0x00, 0x03, 0x00, 0x00, 0x00}).error().code == ErrorCode::decode_error);
+
+    // The server's ALPN reply: one protocol the client offered.
+    const std::vector<std::string> offered_alpn{"h2", "http/1.1"};
+    const ByteVec h2 = {0x00, 0x03, 0x02, 'h', '2'};
+    auto selected = parse_selected_alpn(h2, offered_alpn);
+    REQUIRE(selected);
+    CHECK(*selected == "h2");
+    CHECK(parse_selected_alpn(h2, {}).error().code == ErrorCode::unsupported_extension);
+    CHECK(parse_selected_alpn(ByteVec{0x00, 0x03, 0x02, 'h', '3'}, offered_alpn).error().code ==
+          ErrorCode::illegal_parameter);
+    CHECK(parse_selected_alpn(ByteVec{0x00, 0x06, 0x02, 'h', '2', 0x02, 'h', '2'}, offered_alpn).error().code ==
+          ErrorCode::illegal_parameter);
+
+    // early_data in a NewSessionTicket: exactly a u32.
+    auto max_early = parse_max_early_data_size(ByteVec{0, 0, 0x40, 0});
+    REQUIRE(max_early);
+    CHECK(*max_early == 16384);
+    CHECK(parse_max_early_data_size(ByteVec{0, 0, 0x40}).error().code == ErrorCode::decode_error);
 }
